@@ -1,0 +1,42 @@
+// Package atomicfile writes files so that a crash or an error never leaves a
+// half-written file where a good one was: the content goes to a temporary
+// file in the same folder, is synced, and is renamed into place.
+package atomicfile
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+)
+
+// Write calls write with a temporary file in path's folder and renames
+// it to path when write and the sync succeed; otherwise the temporary file is
+// removed and path is left as it was.
+func Write(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return errors.Wrapf(err, "cannot write in %s (does the folder exist and is it writable?)", dir)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return errors.Wrapf(err, "writing %s", path)
+	}
+	if err = tmp.Sync(); err != nil {
+		return errors.Wrapf(err, "writing %s", path)
+	}
+	if err = tmp.Close(); err != nil {
+		return errors.Wrapf(err, "writing %s", path)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return errors.Wrapf(err, "renaming into %s", path)
+	}
+	return nil
+}

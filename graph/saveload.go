@@ -1,0 +1,136 @@
+package graph
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/tanren-ml/tanren/graph/safetensors"
+)
+
+// Save writes every tensor of the store to a .safetensors file, in insertion
+// order, with their PyTorch names, so that
+// `model.load_state_dict(safetensors.torch.load_file(path))` works in
+// PyTorch. The write is atomic. metadata is stored in the header.
+func (s *Store) Save(path string, metadata map[string]string) error {
+	return errors.Wrap(safetensors.WriteFile(path, s.Tensors(), metadata), "save store")
+}
+
+// Tensors returns the store's entries as safetensors tensors of the store's
+// dtype (F32 or F64), sharing no memory with the store.
+func (s *Store) Tensors() []safetensors.Tensor {
+	out := make([]safetensors.Tensor, 0, len(s.vars))
+	for _, v := range s.vars {
+		shape := []int(v.Value.Shape())
+		switch d := v.Value.Data().(type) {
+		case []float32:
+			out = append(out, safetensors.FromFloat32(v.Name, shape, d))
+		case []float64:
+			out = append(out, safetensors.FromFloat64(v.Name, shape, d))
+		}
+	}
+	return out
+}
+
+// LoadOptions tune Load. The zero value is strict, like PyTorch's
+// load_state_dict(strict=True).
+type LoadOptions struct {
+	// AllowMissing accepts a file that lacks some of the store's tensors;
+	// they keep their current values.
+	AllowMissing bool
+	// AllowUnexpected ignores tensors in the file that the store lacks.
+	AllowUnexpected bool
+	// SkipMismatched ignores tensors whose shape differs from the store's
+	// (for example a classifier head with another number of classes).
+	SkipMismatched bool
+	// Rename maps a file's names to the store's; nil keeps names.
+	Rename func(string) string
+}
+
+// Load reads a .safetensors file into the store's existing tensors, in
+// place, converting F16, BF16, F32 and F64 to the store's dtype. It checks
+// every name and shape first and reports all mismatches in one error;
+// nothing is changed unless the whole file fits.
+func (s *Store) Load(path string, opts LoadOptions) error {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return errors.Wrapf(s.LoadTensors(f.Tensors, opts), "load %s", path)
+}
+
+// LoadTensors is Load for tensors already in memory.
+func (s *Store) LoadTensors(tensors []safetensors.Tensor, opts LoadOptions) error {
+	var missing, unexpected, mismatched []string
+	seen := map[string]bool{}
+	type pair struct {
+		v *Var
+		t *safetensors.Tensor
+	}
+	var plan []pair
+	for i := range tensors {
+		t := &tensors[i]
+		name := t.Name
+		if opts.Rename != nil {
+			name = opts.Rename(name)
+		}
+		v, ok := s.index[name]
+		if !ok {
+			if !opts.AllowUnexpected {
+				unexpected = append(unexpected, name)
+			}
+			continue
+		}
+		seen[name] = true
+		if !v.Value.Shape().Eq(tensor.Shape(t.Shape)) && !(len(t.Shape) == 0 && v.Value.Shape().TotalSize() == 1) {
+			if !opts.SkipMismatched {
+				mismatched = append(mismatched, fmt.Sprintf("%s: file %v, model %v", name, t.Shape, v.Value.Shape()))
+			}
+			continue
+		}
+		plan = append(plan, pair{v, t})
+	}
+	for _, v := range s.vars {
+		if !seen[v.Name] && !opts.AllowMissing {
+			missing = append(missing, v.Name)
+		}
+	}
+	if len(missing)+len(unexpected)+len(mismatched) > 0 {
+		var parts []string
+		if len(missing) > 0 {
+			parts = append(parts, "missing: "+list(missing))
+		}
+		if len(unexpected) > 0 {
+			parts = append(parts, "unexpected: "+list(unexpected))
+		}
+		if len(mismatched) > 0 {
+			parts = append(parts, "shape mismatch: "+strings.Join(mismatched, "; "))
+		}
+		return errors.Errorf("weights do not fit the model (%s); weights for another architecture or class count? (a non-strict load skips such keys)", strings.Join(parts, "; "))
+	}
+	values := make([][]float64, len(plan))
+	for i, p := range plan {
+		vals, err := p.t.Float64s()
+		if err != nil {
+			return err
+		}
+		values[i] = vals
+	}
+	for i, p := range plan {
+		setFloat64s(p.v.Value, values[i])
+	}
+	return nil
+}
+
+// list shortens a long list of names for an error message.
+func list(names []string) string {
+	sort.Strings(names)
+	const show = 12
+	if len(names) > show {
+		return fmt.Sprintf("%s, … (%d in all)", strings.Join(names[:show], ", "), len(names))
+	}
+	return strings.Join(names, ", ")
+}
