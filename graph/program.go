@@ -209,7 +209,9 @@ func (p *Program) Run(x, target *tensor.Dense) (res Result, err error) {
 	}
 	if p.spec.Mode == Train {
 		for _, n := range p.noise {
-			n.fill(p.rng, n.value)
+			if err := n.fill(p.rng, n.value); err != nil {
+				return res, errors.Wrapf(err, "run: filling %s", n.node.Name())
+			}
 		}
 	}
 	if err := p.runAll(); err != nil {

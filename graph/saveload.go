@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,8 +17,26 @@ import (
 // `model.load_state_dict(safetensors.torch.load_file(path))` works in
 // PyTorch. The write is atomic. metadata is stored in the header.
 func (s *Store) Save(path string, metadata map[string]string) error {
-	return errors.Wrap(safetensors.WriteFile(path, s.Tensors(), metadata), "save store")
+	meta := make(map[string]string, len(metadata)+1)
+	for k, v := range metadata {
+		meta[k] = v
+	}
+	var buffers []string
+	for _, v := range s.vars {
+		if v.Kind == Buffer {
+			buffers = append(buffers, v.Name)
+		}
+	}
+	if len(buffers) > 0 {
+		raw, _ := json.Marshal(buffers)
+		meta[buffersKey] = string(raw)
+	}
+	return errors.Wrap(safetensors.WriteFile(path, s.Tensors(), meta), "save store")
 }
+
+// buffersKey is the metadata entry listing which tensors are buffers, so a
+// load with LoadOptions.Create restores their kind.
+const buffersKey = "tanren.buffers"
 
 // Tensors returns the store's entries as safetensors tensors of the store's
 // dtype (F32 or F64), sharing no memory with the store.
@@ -48,6 +67,11 @@ type LoadOptions struct {
 	SkipMismatched bool
 	// Rename maps a file's names to the store's; nil keeps names.
 	Rename func(string) string
+	// Create adds the file's tensors that the store lacks (instead of
+	// reporting them as unexpected), as parameters or, when the file's
+	// metadata lists them as buffers, as buffers. It restores a checkpoint
+	// into a Store no graph has been compiled from yet.
+	Create bool
 }
 
 // Load reads a .safetensors file into the store's existing tensors, in
@@ -59,7 +83,43 @@ func (s *Store) Load(path string, opts LoadOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Create {
+		var buffers []string
+		if raw, ok := f.Metadata[buffersKey]; ok {
+			if err := json.Unmarshal([]byte(raw), &buffers); err != nil {
+				return errors.Wrapf(err, "load %s: bad %s metadata", path, buffersKey)
+			}
+		}
+		if err := s.create(f.Tensors, buffers, opts.Rename); err != nil {
+			return errors.Wrapf(err, "load %s", path)
+		}
+	}
 	return errors.Wrapf(s.LoadTensors(f.Tensors, opts), "load %s", path)
+}
+
+// create adds entries for tensors the store lacks.
+func (s *Store) create(tensors []safetensors.Tensor, buffers []string, rename func(string) string) error {
+	isBuffer := make(map[string]bool, len(buffers))
+	for _, b := range buffers {
+		isBuffer[b] = true
+	}
+	for _, t := range tensors {
+		name := t.Name
+		if rename != nil {
+			name = rename(name)
+		}
+		if _, ok := s.index[name]; ok {
+			continue
+		}
+		kind := Parameter
+		if isBuffer[name] {
+			kind = Buffer
+		}
+		if _, err := s.Get(name, kind, tensor.Shape(t.Shape), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LoadTensors is Load for tensors already in memory.
@@ -133,4 +193,13 @@ func list(names []string) string {
 		return fmt.Sprintf("%s, … (%d in all)", strings.Join(names[:show], ", "), len(names))
 	}
 	return strings.Join(names, ", ")
+}
+
+// ReadMetadata returns the metadata of a .safetensors file.
+func ReadMetadata(path string) (map[string]string, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return f.Metadata, nil
 }

@@ -44,7 +44,7 @@ type builder struct {
 type noiseInput struct {
 	node  *G.Node
 	value *tensor.Dense
-	fill  func(rng *rand.Rand, t *tensor.Dense)
+	fill  func(rng *rand.Rand, t *tensor.Dense) error
 }
 
 // Scope is what a Layer sees while a graph is built: the graph, the mode,
@@ -130,7 +130,7 @@ func (s *Scope) Constant(local string, t *tensor.Dense) *G.Node {
 // with fill before every run, from its seeded generator. Dropout masks are
 // noise inputs: a mask is part of the graph's input, so the gradient of the
 // masked product is exact.
-func (s *Scope) Noise(local string, shape tensor.Shape, fill func(rng *rand.Rand, t *tensor.Dense)) (*G.Node, error) {
+func (s *Scope) Noise(local string, shape tensor.Shape, fill func(rng *rand.Rand, t *tensor.Dense) error) (*G.Node, error) {
 	for _, d := range shape {
 		if d <= 0 {
 			return nil, errors.Errorf("noise %q: invalid shape %v", s.Name(local), shape)

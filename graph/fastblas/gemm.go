@@ -1,0 +1,202 @@
+package fastblas
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// parallelMinFlops is the smallest product (2·m·n·k) worth splitting
+// between goroutines: below it, waking a second goroutine costs more than
+// it saves.
+var parallelMinFlops = 2 * 96 * 96 * 96
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C with the kernel set ks. The
+// arguments must have been checked.
+func gemm[T Float](ks *kernelSet[T], tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	parts := partition(m, n, k, ks.mr, ks.nr, Threads())
+	job := gemmJob[T]{ks: ks, tA: tA, tB: tB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	if len(parts) == 1 {
+		job.run(parts[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, p := range parts[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			job.run(p)
+		}()
+	}
+	job.run(parts[0])
+	wg.Wait()
+}
+
+// scaleC sets C = beta·C without reading C when beta is zero, as BLAS
+// does, so that NaNs in an uninitialized C do not survive.
+func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// part is a block of C, rows [i0, i1) and columns [j0, j1), computed by
+// one goroutine.
+type part struct{ i0, i1, j0, j1 int }
+
+// partition splits C into at most threads blocks of whole register tiles,
+// as a grid pm×pn chosen to minimize the largest block. Splitting rows
+// makes every goroutine pack all of B and splitting columns all of A; both
+// are small next to the product for the sizes that get here.
+func partition(m, n, k, mr, nr, threads int) []part {
+	tm, tn := ceilDiv(m, mr), ceilDiv(n, nr)
+	if threads > tm*tn {
+		threads = tm * tn
+	}
+	if threads <= 1 || 2*m*n*k < parallelMinFlops {
+		return []part{{0, m, 0, n}}
+	}
+	bestPM, bestPN, bestCost := 1, 1, -1
+	for t := threads; t >= 2 && bestCost < 0; t-- {
+		for pm := 1; pm <= t; pm++ {
+			if t%pm != 0 {
+				continue
+			}
+			pn := t / pm
+			if pm > tm || pn > tn {
+				continue
+			}
+			// Work of the largest block, in tiles; ties go to fewer
+			// goroutines (outer loop) and then to splitting rows.
+			cost := ceilDiv(tm, pm) * ceilDiv(tn, pn)
+			if bestCost < 0 || cost < bestCost {
+				bestPM, bestPN, bestCost = pm, pn, cost
+			}
+		}
+	}
+	parts := make([]part, 0, bestPM*bestPN)
+	for x := 0; x < bestPM; x++ {
+		i0, i1 := min(tm*x/bestPM*mr, m), min(tm*(x+1)/bestPM*mr, m)
+		for y := 0; y < bestPN; y++ {
+			j0, j1 := min(tn*y/bestPN*nr, n), min(tn*(y+1)/bestPN*nr, n)
+			if i0 < i1 && j0 < j1 {
+				parts = append(parts, part{i0, i1, j0, j1})
+			}
+		}
+	}
+	return parts
+}
+
+// gemmJob holds the arguments of one GEMM for its goroutines.
+type gemmJob[T Float] struct {
+	ks     *kernelSet[T]
+	tA, tB bool
+	k      int
+	alpha  T
+	a      []T
+	lda    int
+	b      []T
+	ldb    int
+	beta   T
+	c      []T
+	ldc    int
+}
+
+// run computes the block p of C: the GotoBLAS loop nest over packed
+// panels, with buffers private to the goroutine. For each k block, a block
+// of up to mc rows of A is packed once and kept in L3 while every block of
+// nc columns of B is packed (into L2) and multiplied by it, one mr×kc
+// micro-panel of A (in L1) at a time.
+func (g *gemmJob[T]) run(p part) {
+	ks := g.ks
+	MR, NR := ks.mr, ks.nr
+	// Split each dimension into nearly equal blocks no larger than the
+	// tuned sizes, so that no block is a sliver.
+	kc := ceilDiv(g.k, ceilDiv(g.k, ks.kc))
+	width := p.j1 - p.j0
+	nc := ceilDiv(ceilDiv(width, ceilDiv(width, ks.nc)), NR) * NR
+	height := p.i1 - p.i0
+	mcMax := max(MR, ks.mcBytes/(kc*int(sizeOf[T]()))/MR*MR)
+	mc := ceilDiv(ceilDiv(height, ceilDiv(height, mcMax)), MR) * MR
+
+	buf := getBuffer[T](mc*kc + kc*nc)
+	defer putBuffer(buf)
+	abuf, bbuf := (*buf)[:mc*kc], (*buf)[mc*kc:]
+
+	for pc := 0; pc < g.k; pc += kc {
+		kcur := min(kc, g.k-pc)
+		beta := g.beta
+		if pc > 0 {
+			beta = 1 // later k blocks accumulate onto the first
+		}
+		for ic := p.i0; ic < p.i1; ic += mc {
+			mcur := min(mc, p.i1-ic)
+			packA(abuf, g.tA, g.a, g.lda, ic, mcur, pc, kcur, MR)
+			for jc := p.j0; jc < p.j1; jc += nc {
+				ncur := min(nc, p.j1-jc)
+				packB(bbuf, g.tB, g.b, g.ldb, pc, kcur, jc, ncur, NR)
+				for ir := 0; ir < mcur; ir += MR {
+					mr := min(MR, mcur-ir)
+					ap := &abuf[(ir/MR)*kcur*MR]
+					crow := g.c[(ic+ir)*g.ldc+jc:]
+					for jr := 0; jr < ncur; jr += NR {
+						nr := min(NR, ncur-jr)
+						ks.tile(kcur, ap, &bbuf[(jr/NR)*kcur*NR], &crow[jr], g.ldc, g.alpha, beta, mr, nr)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sizeOf[T Float]() uintptr {
+	var z T
+	return unsafe.Sizeof(z)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// Packing buffers are reused between calls: Gorgonia calls GEMM thousands
+// of times a second with the same sizes.
+var (
+	pool32 sync.Pool
+	pool64 sync.Pool
+)
+
+func poolFor[T Float]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &pool32
+	}
+	return &pool64
+}
+
+func getBuffer[T Float](n int) *[]T {
+	if v := poolFor[T]().Get(); v != nil {
+		b := v.(*[]T)
+		if cap(*b) >= n {
+			*b = (*b)[:n]
+			return b
+		}
+	}
+	b := make([]T, n)
+	return &b
+}
+
+func putBuffer[T Float](b *[]T) { poolFor[T]().Put(b) }

@@ -1,0 +1,10 @@
+// Package train runs training: a Trainer fits a model (a graph.Layer over a
+// graph.Store) with any gorgonia.Solver on batches from data.Loaders,
+// evaluates it, keeps a History of per-epoch metrics, reports progress,
+// applies learning-rate schedules, calls callbacks (early stopping, gradual
+// unfreezing) and checkpoints so that an interrupted run resumes exactly.
+//
+// Programs are compiled lazily and cached by (mode, batch size); after
+// freezing or unfreezing parameters, call Trainer.Invalidate so the next
+// step compiles graphs that differentiate the new set.
+package train
