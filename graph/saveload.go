@@ -83,18 +83,23 @@ func (s *Store) Load(path string, opts LoadOptions) error {
 	if err != nil {
 		return err
 	}
+	return errors.Wrapf(s.LoadFile(f, opts), "load %s", path)
+}
+
+// LoadFile is Load for a file already read.
+func (s *Store) LoadFile(f *safetensors.File, opts LoadOptions) error {
 	if opts.Create {
 		var buffers []string
 		if raw, ok := f.Metadata[buffersKey]; ok {
 			if err := json.Unmarshal([]byte(raw), &buffers); err != nil {
-				return errors.Wrapf(err, "load %s: bad %s metadata", path, buffersKey)
+				return errors.Wrapf(err, "bad %s metadata", buffersKey)
 			}
 		}
 		if err := s.create(f.Tensors, buffers, opts.Rename); err != nil {
-			return errors.Wrapf(err, "load %s", path)
+			return err
 		}
 	}
-	return errors.Wrapf(s.LoadTensors(f.Tensors, opts), "load %s", path)
+	return s.LoadTensors(f.Tensors, opts)
 }
 
 // create adds entries for tensors the store lacks.

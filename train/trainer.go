@@ -13,6 +13,7 @@ import (
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/layers"
+	"github.com/tanren-ml/tanren/solvers"
 )
 
 // Callback is any value implementing one or more of the hook interfaces
@@ -29,6 +30,10 @@ type Trainer struct {
 	// Solver updates the weights: any gorgonia.Solver, Gorgonia's built-ins
 	// included (required).
 	Solver G.Solver
+	// Schedule, if set, sets the solver's learning rate (and momentum, for
+	// one-cycle) before every step; the solver must be one of package
+	// solvers'.
+	Schedule solvers.Schedule
 	// Loss defaults to cross-entropy on integer labels.
 	Loss graph.LossFunc
 	// Penalties (L1, L2, ...) are added to the training loss.
@@ -256,6 +261,11 @@ func (t *Trainer) trainStep(batch *data.Batch) error {
 	step := t.pos.Step
 	if err := each(t.Callbacks, func(c StepBeginner) error { return c.OnStepBegin(t, step) }); err != nil {
 		return err
+	}
+	if t.Schedule != nil {
+		if err := solvers.Apply(t.Solver, t.Schedule, step); err != nil {
+			return err
+		}
 	}
 	p, err := t.program(graph.Train, batch.X)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/graph"
 	L "github.com/tanren-ml/tanren/layers"
+	"github.com/tanren-ml/tanren/solvers"
 )
 
 // blobs is a separable 3-class problem: 1×4×4 images whose class decides
@@ -100,7 +101,23 @@ func (s stopAt) OnStepEnd(_ *Trainer, step int, _ float64) error {
 }
 
 func TestInterruptedRunResumesExactly(t *testing.T) {
+	t.Run("vanilla", func(t *testing.T) { testResume(t, nil) })
+	t.Run("adam+onecycle", func(t *testing.T) {
+		testResume(t, func(tr *Trainer) {
+			s, err := solvers.New("adam", solvers.WithLearnRate(0.01))
+			require.NoError(t, err)
+			tr.Solver = s
+			tr.Schedule = solvers.OneCycle{MaxLR: 0.05, TotalSteps: 24}
+		})
+	})
+}
+
+func testResume(t *testing.T, setup func(*Trainer)) {
+	if setup == nil {
+		setup = func(*Trainer) {}
+	}
 	ref := newTrainer(t, 5)
+	setup(ref)
 	trainL, valL := loaders(5)
 	refHist, err := ref.Fit(context.Background(), trainL, valL)
 	require.NoError(t, err)
@@ -108,6 +125,7 @@ func TestInterruptedRunResumesExactly(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
 	for _, stop := range []int{3, 6, 13} { // mid-epoch, epoch boundary, mid-epoch
 		a := newTrainer(t, 5)
+		setup(a)
 		a.Checkpoint = ckpt
 		ctx, cancel := context.WithCancel(context.Background())
 		a.Callbacks = []Callback{stopAt{stop, cancel}}
@@ -115,6 +133,7 @@ func TestInterruptedRunResumesExactly(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 
 		b := newTrainer(t, 99) // different init: the checkpoint must overwrite it
+		setup(b)
 		b.Seed = 5
 		b.Checkpoint = ckpt
 		found, err := b.Resume()
