@@ -1,0 +1,49 @@
+package layers
+
+import (
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/tanren-ml/tanren/graph"
+)
+
+// Linear is torch.nn.Linear: y = x·Wᵀ + b for x of shape (N, In), with
+// weight (Out, In) and bias (Out), initialized as PyTorch does.
+type Linear struct {
+	In, Out int
+	// NoBias drops the bias (PyTorch's bias=False).
+	NoBias bool
+}
+
+var _ graph.Layer = Linear{}
+
+// Forward implements graph.Layer.
+func (l Linear) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
+	if l.In <= 0 || l.Out <= 0 {
+		return nil, errors.Errorf("Linear needs positive In and Out, got %d and %d", l.In, l.Out)
+	}
+	if x.Dims() != 2 || x.Shape()[1] != l.In {
+		return nil, errors.Errorf("Linear(%d→%d) needs input (N, %d), got %v (add a Flatten before it?)", l.In, l.Out, l.In, x.Shape())
+	}
+	w, err := s.Param("weight", tensor.Shape{l.Out, l.In}, graph.KaimingUniform)
+	if err != nil {
+		return nil, err
+	}
+	wt, err := G.Transpose(w)
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.Mul(x, wt)
+	if err != nil {
+		return nil, err
+	}
+	if l.NoBias {
+		return y, nil
+	}
+	b, err := s.Param("bias", tensor.Shape{l.Out}, graph.BiasUniform(l.In))
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(y, b, nil, []byte{0})
+}

@@ -1,0 +1,104 @@
+package ops
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/pkg/errors"
+)
+
+// Conv2dGrouped is a 2-D convolution with PyTorch's groups semantics
+// (torch.nn.functional.conv2d without bias): x is (N, Cin, H, W), w is
+// (Cout, Cin/groups, kh, kw); input channels and filters are split into
+// groups convolved separately, and the outputs are concatenated along the
+// channel axis. groups = Cin = Cout is a depthwise convolution. A zero
+// stride or dilation component means 1, PyTorch's default; pad is
+// symmetric zero padding.
+//
+// It is composed of Gorgonia primitives verified against PyTorch: per group
+// a Slice of x and of w, Conv2d, then one Concat (for groups = 1 just
+// Conv2d). Each group runs its own im2col and matrix product, so many small
+// groups (depthwise) are slow.
+func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out *G.Node, err error) {
+	if _, err := floatDtype("x", x); err != nil {
+		return nil, errors.Wrap(err, "Conv2dGrouped")
+	}
+	if err := sameGraphDtype("x", x, "w", w); err != nil {
+		return nil, errors.Wrap(err, "Conv2dGrouped")
+	}
+	xs, ws := x.Shape(), w.Shape()
+	where := fmt.Sprintf("ops.Conv2dGrouped of x %v with w %v, groups %d", xs, ws, groups)
+	if xs.Dims() != 4 || ws.Dims() != 4 {
+		return nil, errors.Errorf("%s: want x (N, Cin, H, W) and w (Cout, Cin/groups, kh, kw)", where)
+	}
+	if groups < 1 || xs[1]%groups != 0 || ws[0]%groups != 0 {
+		return nil, errors.Errorf("%s: groups must be positive and divide Cin and Cout", where)
+	}
+	cin, cout := xs[1]/groups, ws[0]/groups
+	if ws[1] != cin {
+		return nil, errors.Errorf("%s: w has %d input channels per group; want Cin/groups = %d", where, ws[1], cin)
+	}
+	for d := 0; d < 2; d++ {
+		if stride[d] == 0 {
+			stride[d] = 1
+		}
+		if dilation[d] == 0 {
+			dilation[d] = 1
+		}
+		if stride[d] < 0 || dilation[d] < 0 || pad[d] < 0 {
+			return nil, errors.Errorf("%s: stride %v, pad %v and dilation %v must not be negative", where, stride, pad, dilation)
+		}
+		if xs[2+d]+2*pad[d] < dilation[d]*(ws[2+d]-1)+1 {
+			return nil, errors.Errorf("%s: the dilated kernel is larger than the padded input", where)
+		}
+	}
+	// Gorgonia panics on some invalid graphs; keep that from escaping.
+	defer recoverTo(&out, &err, where)
+	kernel := tensor.Shape{ws[2], ws[3]}
+	conv := func(x, w *G.Node) (*G.Node, error) {
+		return G.Conv2d(x, w, kernel, pad[:], stride[:], dilation[:])
+	}
+	if groups == 1 {
+		if out, err = conv(x, w); err != nil {
+			return nil, errors.Wrap(err, where)
+		}
+		return out, nil
+	}
+	outs := make(G.Nodes, groups)
+	for g := 0; g < groups; g++ {
+		xg, err := sliceChannels(x, 1, g*cin, cin)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+		}
+		wg, err := sliceChannels(w, 0, g*cout, cout)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+		}
+		if outs[g], err = conv(xg, wg); err != nil {
+			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+		}
+	}
+	if out, err = G.Concat(1, outs...); err != nil {
+		return nil, errors.Wrap(err, where)
+	}
+	return out, nil
+}
+
+// sliceChannels takes n channels from start along axis (0 or 1) of a 4-D
+// node, keeping the axis even when n is 1.
+func sliceChannels(x *G.Node, axis, start, n int) (*G.Node, error) {
+	sl := make([]tensor.Slice, axis+1)
+	sl[axis] = G.S(start, start+n)
+	y, err := G.Slice(x, sl...)
+	if err != nil {
+		return nil, err
+	}
+	if y.Dims() != 4 {
+		want := x.Shape()
+		want[axis] = n
+		return G.Reshape(y, want)
+	}
+	return y, nil
+}
