@@ -46,6 +46,12 @@
 //		...
 //	}
 //
+// Images are resampled with ResizeBilinear and ResizeNearest (PyTorch's
+// conventions: half-pixel centres, no antialiasing), cropped with Crop and
+// ResizedCrop, and prepared for evaluation by the Resize, ResizeShorter,
+// CenterCrop and ResizeCenterCrop transforms; package data/imagefolder reads
+// folders of images as datasets.
+//
 // This package does not import Gorgonia; batches are gorgonia.org/tensor
 // Dense tensors ready to be bound to graph inputs.
 package data
