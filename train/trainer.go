@@ -52,6 +52,10 @@ type Trainer struct {
 	// Checkpoint, if set, is a file path (".safetensors") written atomically
 	// at the end of every epoch and when Fit is interrupted; see Resume.
 	Checkpoint string
+	// CheckpointEvery also writes the checkpoint every that many steps
+	// within an epoch (0: only at epoch ends and on interruption), so a
+	// killed process loses at most that many steps.
+	CheckpointEvery int
 
 	programs map[progKey]*graph.Program
 	pos      position
@@ -219,6 +223,13 @@ func (t *Trainer) runEpoch(ctx context.Context, trainSet, valSet *data.Loader) (
 			return false, errors.Wrapf(err, "epoch %d, batch %d", epoch, b+1)
 		}
 		bar.update(t.pos.Batch, batch.Len(), t.pos.LossSum/float64(max(t.pos.Seen, 1)))
+		if t.Checkpoint != "" && t.CheckpointEvery > 0 && t.pos.Step%t.CheckpointEvery == 0 {
+			pos := t.pos
+			pos.Seconds += time.Since(start).Seconds()
+			if err := t.saveCheckpoint(pos); err != nil {
+				return false, err
+			}
+		}
 	}
 	bar.finish()
 	rec := Epoch{Epoch: epoch, LR: t.learnRate(),

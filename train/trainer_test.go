@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -177,4 +178,46 @@ func TestFitErrors(t *testing.T) {
 	_, err = tr.Fit(context.Background(), bad, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "fc1")
+}
+
+// copyAt copies the checkpoint file aside after a step, as if the process
+// had been killed there.
+type copyAt struct {
+	step     int
+	src, dst string
+}
+
+func (c copyAt) OnStepEnd(_ *Trainer, step int, _ float64) error {
+	if step != c.step {
+		return nil
+	}
+	raw, err := os.ReadFile(c.src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(c.dst, raw, 0o644)
+}
+
+func TestCheckpointEveryResumesAfterAKill(t *testing.T) {
+	dir := t.TempDir()
+	ref := newTrainer(t, 8)
+	trainL, valL := loaders(8)
+	ref.Checkpoint, ref.CheckpointEvery = filepath.Join(dir, "ref.ckpt"), 4
+	// After step 9 the last checkpoint is the one written at step 8, mid-epoch 2.
+	ref.Callbacks = []Callback{copyAt{step: 9, src: ref.Checkpoint, dst: filepath.Join(dir, "killed.ckpt")}}
+	_, err := ref.Fit(context.Background(), trainL, valL)
+	require.NoError(t, err)
+
+	b := newTrainer(t, 8)
+	b.Checkpoint = filepath.Join(dir, "killed.ckpt")
+	found, err := b.Resume()
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, 8, b.Step())
+	_, err = b.Fit(context.Background(), trainL, valL)
+	require.NoError(t, err)
+	for _, v := range ref.Store.Vars() {
+		w, _ := b.Store.Lookup(v.Name)
+		assert.Equal(t, graph.Float64s(v.Value), graph.Float64s(w.Value), v.Name)
+	}
 }
