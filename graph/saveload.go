@@ -49,6 +49,10 @@ func (s *Store) Tensors() []safetensors.Tensor {
 			out = append(out, safetensors.FromFloat32(v.Name, shape, d))
 		case []float64:
 			out = append(out, safetensors.FromFloat64(v.Name, shape, d))
+		case float32: // a scalar such as num_batches_tracked
+			out = append(out, safetensors.FromFloat32(v.Name, shape, []float32{d}))
+		case float64:
+			out = append(out, safetensors.FromFloat64(v.Name, shape, []float64{d}))
 		}
 	}
 	return out

@@ -129,3 +129,25 @@ func TestSaveIsAtomic(t *testing.T) {
 	after, _ := os.ReadFile(path)
 	assert.Equal(t, before, after)
 }
+
+func TestScalarBuffersSaveAndLoad(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		st, _ := NewStore(dt, 1)
+		v, err := st.Get("bn.num_batches_tracked", Buffer, tensor.Shape{}, Constant(7))
+		require.NoError(t, err)
+		assert.Equal(t, []float64{7}, Float64s(v.Value))
+		path := filepath.Join(t.TempDir(), "s.safetensors")
+		require.NoError(t, st.Save(path, nil))
+		f, err := safetensors.ReadFile(path)
+		require.NoError(t, err)
+		require.Len(t, f.Tensors, 1, "the scalar must be saved")
+		assert.Equal(t, []int{}, f.Tensors[0].Shape)
+
+		other, _ := NewStore(dt, 2)
+		_, err = other.Get("bn.num_batches_tracked", Buffer, tensor.Shape{}, nil)
+		require.NoError(t, err)
+		require.NoError(t, other.Load(path, LoadOptions{}))
+		w, _ := other.Lookup("bn.num_batches_tracked")
+		assert.Equal(t, []float64{7}, Float64s(w.Value), dt.String())
+	}
+}

@@ -23,7 +23,8 @@ func newDense(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
 	return tensor.New(tensor.Of(dt), tensor.WithShape(shape.Clone()...))
 }
 
-// setFloat64s copies float64 values into a float32 or float64 tensor.
+// setFloat64s copies float64 values into a float32 or float64 tensor. A
+// scalar (shape ()) is set through SetAt: its Data is a value, not a slice.
 func setFloat64s(t *tensor.Dense, v []float64) {
 	switch d := t.Data().(type) {
 	case []float32:
@@ -32,6 +33,10 @@ func setFloat64s(t *tensor.Dense, v []float64) {
 		}
 	case []float64:
 		copy(d, v)
+	case float32:
+		_ = t.SetAt(float32(v[0]))
+	case float64:
+		_ = t.SetAt(v[0])
 	}
 }
 
@@ -46,6 +51,10 @@ func Float64s(t *tensor.Dense) []float64 {
 		return out
 	case []float64:
 		return append([]float64(nil), d...)
+	case float32:
+		return []float64{float64(d)}
+	case float64:
+		return []float64{d}
 	}
 	return nil
 }
