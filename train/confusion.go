@@ -143,7 +143,7 @@ func TopIndices(scores []float64, k int) []int {
 // ConfusionOf evaluates the trainer's model on loader and returns the
 // confusion matrix.
 func (t *Trainer) ConfusionOf(ctx context.Context, loader *data.Loader, classes []string, maxK int) (*Confusion, error) {
-	if err := t.check(); err != nil {
+	if err := t.checkModel(); err != nil {
 		return nil, err
 	}
 	c := NewConfusion(classes, maxK)

@@ -15,7 +15,7 @@ import (
 // in evaluation mode over one pass of the loader.
 func (t *Trainer) Evaluate(ctx context.Context, loader *data.Loader) (Metrics, error) {
 	var m Metrics
-	if err := t.check(); err != nil {
+	if err := t.checkModel(); err != nil {
 		return m, err
 	}
 	err := Predictions(ctx, loader, func(x *tensor.Dense) (*graph.Program, error) {

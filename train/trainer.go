@@ -100,12 +100,23 @@ func (t *Trainer) Invalidate() {
 	t.programs = nil
 }
 
-func (t *Trainer) check() error {
+// checkModel checks what evaluation needs.
+func (t *Trainer) checkModel() error {
 	switch {
 	case t.Model == nil:
 		return errors.New("trainer: Model is nil")
 	case t.Store == nil:
 		return errors.New("trainer: Store is nil")
+	}
+	return nil
+}
+
+// check checks what training needs.
+func (t *Trainer) check() error {
+	if err := t.checkModel(); err != nil {
+		return err
+	}
+	switch {
 	case t.Solver == nil:
 		return errors.New("trainer: Solver is nil (use solvers.New or a gorgonia solver)")
 	case t.Epochs < 0:

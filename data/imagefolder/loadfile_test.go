@@ -24,7 +24,7 @@ func TestLoadFile(t *testing.T) {
 
 	s, err := LoadFile(path, Options{Channels: 3})
 	require.NoError(t, err)
-	assert.Equal(t, []int{3, 2, 3, -1}, []int{s.C, s.H, s.W, s.Label})
+	assert.Equal(t, []int{3, 2, 3, 0}, []int{s.C, s.H, s.W, s.Label})
 	for ch := 0; ch < 3; ch++ {
 		assert.Equal(t, float32(1), s.Image[ch*6+1*3+2], "channel %d", ch)
 		assert.Equal(t, float32(0), s.Image[ch*6], "channel %d", ch)
