@@ -41,4 +41,6 @@ type Info struct {
 	Weights string
 	// TestAccuracy is the pretrained weights' measured test accuracy.
 	TestAccuracy float64
+	// Recipe is the command that trained the pretrained weights.
+	Recipe string
 }

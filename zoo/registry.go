@@ -1,6 +1,7 @@
 package zoo
 
 import (
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/zoo/pth"
 )
 
 // arch is a registered architecture.
@@ -37,11 +39,12 @@ func Names() []string {
 
 // config collects the options of New.
 type config struct {
-	classes int
-	seed    uint64
-	dtype   tensor.Dtype
-	weights string
-	load    graph.LoadOptions
+	classes    int
+	seed       uint64
+	dtype      tensor.Dtype
+	weights    string
+	pretrained string
+	load       graph.LoadOptions
 }
 
 // Option configures New.
@@ -75,8 +78,9 @@ func WithDtype(dt tensor.Dtype) Option {
 	}
 }
 
-// WithWeights loads weights from a .safetensors file after construction,
-// strictly unless WithLoadOptions relaxes it.
+// WithWeights loads weights from a .safetensors file or a PyTorch .pth
+// state dict after construction, strictly unless WithLoadOptions relaxes
+// it.
 func WithWeights(path string) Option {
 	return func(c *config) error { c.weights = path; return nil }
 }
@@ -110,12 +114,33 @@ func New(name string, opts ...Option) (*Model, error) {
 	if _, err := m.program(1); err != nil {
 		return nil, errors.Wrapf(err, "model %s", name)
 	}
-	if cfg.weights != "" {
-		if err := store.Load(cfg.weights, cfg.load); err != nil {
+	if cfg.pretrained != "" && cfg.weights != "" {
+		return nil, errors.Errorf("model %s: WithPretrained(%q) and WithWeights(%q): choose one", name, cfg.pretrained, cfg.weights)
+	}
+	if cfg.pretrained != "" {
+		if err := loadPretrained(m, cfg.pretrained, cfg.load); err != nil {
 			return nil, errors.Wrapf(err, "model %s", name)
 		}
-		info.Weights = cfg.weights
-		m.Info = info
+	}
+	if cfg.weights != "" {
+		if err := loadFile(store, cfg.weights, cfg.load); err != nil {
+			return nil, errors.Wrapf(err, "model %s", name)
+		}
+		m.Info.Weights = cfg.weights
 	}
 	return m, nil
+}
+
+// loadFile loads a .safetensors file, or a PyTorch checkpoint (.pth, .pt,
+// .bin) through package pth, which never executes pickled code.
+func loadFile(store *graph.Store, path string, opts graph.LoadOptions) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".pth", ".pt", ".bin":
+		tensors, err := pth.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return errors.Wrapf(store.LoadTensors(tensors, opts), "load %s", path)
+	}
+	return store.Load(path, opts)
 }
