@@ -50,7 +50,7 @@ func TestNewOptions(t *testing.T) {
 	assert.Error(t, err)
 
 	_, err = m.Predict(tensor.New(tensor.WithShape(2, 3, 28, 28), tensor.Of(tensor.Float64)))
-	assert.ErrorContains(t, err, "takes (2, 1, 28, 28)")
+	assert.ErrorContains(t, err, "1 channels")
 }
 
 func TestWithWeightsLoadsAndChecks(t *testing.T) {

@@ -1,6 +1,7 @@
 package zoo
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/pkg/errors"
@@ -16,7 +17,7 @@ type Model struct {
 	Store *graph.Store
 
 	mu       sync.Mutex
-	programs map[int]*graph.Program // evaluation programs by batch size
+	programs map[string]*graph.Program // evaluation programs by input shape
 }
 
 // InputShape returns the NCHW input shape for a batch of n images.
@@ -24,20 +25,18 @@ func (m *Model) InputShape(n int) tensor.Shape {
 	return tensor.Shape{n, m.Info.Channels, m.Info.Height, m.Info.Width}
 }
 
-// Predict runs the model in evaluation mode on an NCHW batch of any size
-// (already preprocessed) and returns the logits (N, classes). It compiles
-// and caches one program per batch size. Safe for concurrent use.
+// Predict runs the model in evaluation mode on an NCHW batch (already
+// preprocessed) of any batch size and returns the logits (N, classes). The
+// image size may differ from Info's where the architecture allows it
+// (ResNets and MobileNetV2 pool globally; LeNet-5 needs 28×28). It compiles
+// and caches one program per input shape. Safe for concurrent use.
 func (m *Model) Predict(x *tensor.Dense) (*tensor.Dense, error) {
-	if x == nil || x.Dims() != 4 {
-		return nil, errors.Errorf("predict: want an NCHW batch, got %v", shapeOrNil(x))
-	}
-	want := m.InputShape(x.Shape()[0])
-	if !x.Shape().Eq(want) {
-		return nil, errors.Errorf("predict: %s takes %v, got %v", m.Info.Name, want, x.Shape())
+	if x == nil || x.Dims() != 4 || x.Shape()[1] != m.Info.Channels {
+		return nil, errors.Errorf("predict: %s takes NCHW batches with %d channels, like %v; got %v", m.Info.Name, m.Info.Channels, m.InputShape(1), shapeOrNil(x))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p, err := m.program(x.Shape()[0])
+	p, err := m.program(x.Shape())
 	if err != nil {
 		return nil, err
 	}
@@ -53,18 +52,19 @@ func (m *Model) Forget() {
 	for _, p := range m.programs {
 		p.Close()
 	}
-	m.programs = map[int]*graph.Program{}
+	m.programs = map[string]*graph.Program{}
 }
 
-func (m *Model) program(n int) (*graph.Program, error) {
-	if p, ok := m.programs[n]; ok {
+func (m *Model) program(shape tensor.Shape) (*graph.Program, error) {
+	key := fmt.Sprint(shape)
+	if p, ok := m.programs[key]; ok {
 		return p, nil
 	}
-	p, err := graph.Compile(m.Store, m.Layer, graph.Spec{Mode: graph.Eval, Input: m.InputShape(n)})
+	p, err := graph.Compile(m.Store, m.Layer, graph.Spec{Mode: graph.Eval, Input: shape})
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrapf(err, "%s", m.Info.Name)
 	}
-	m.programs[n] = p
+	m.programs[key] = p
 	return p, nil
 }
 

@@ -52,7 +52,8 @@ func PretrainedArch(name string) (string, bool) {
 
 // WithPretrained loads the named shipped weights ("lenet5-mnist") after
 // construction and records their classes, test accuracy and recipe in
-// Info. With WithClasses of another count, load them with
+// Info. The model gets the weights' number of classes unless WithClasses
+// says otherwise. With WithClasses of another count, load them with
 // WithLoadOptions(graph.LoadOptions{SkipMismatched: true}) to keep every
 // layer but the head, which stays freshly initialized.
 func WithPretrained(name string) Option {

@@ -22,7 +22,7 @@ func TestShippedWeights(t *testing.T) {
 		classes int
 		min     float64
 	}{{"lenet5-mnist", 10, 0.985}, {"lenet5-mnist-0to4", 5, 0.99}} {
-		m, err := New("lenet5", WithPretrained(tc.name), WithClasses(tc.classes))
+		m, err := New("lenet5", WithPretrained(tc.name))
 		require.NoError(t, err)
 		assert.Equal(t, tc.name, m.Info.Weights)
 		assert.Len(t, m.Info.ClassNames, tc.classes)

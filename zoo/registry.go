@@ -40,6 +40,7 @@ func Names() []string {
 // config collects the options of New.
 type config struct {
 	classes    int
+	classesSet bool
 	seed       uint64
 	dtype      tensor.Dtype
 	weights    string
@@ -57,7 +58,7 @@ func WithClasses(n int) Option {
 		if n < 1 {
 			return errors.Errorf("WithClasses(%d): need at least one class", n)
 		}
-		c.classes = n
+		c.classes, c.classesSet = n, true
 		return nil
 	}
 }
@@ -102,16 +103,19 @@ func New(name string, opts ...Option) (*Model, error) {
 			return nil, errors.Wrapf(err, "model %s", name)
 		}
 	}
+	if p, ok := pretrainedWeights[cfg.pretrained]; ok && !cfg.classesSet {
+		cfg.classes = len(p.classes)
+	}
 	store, err := graph.NewStore(cfg.dtype, cfg.seed)
 	if err != nil {
 		return nil, err
 	}
 	info := a.info
 	info.Classes = cfg.classes
-	m := &Model{Info: info, Layer: a.build(cfg.classes), Store: store, programs: map[int]*graph.Program{}}
+	m := &Model{Info: info, Layer: a.build(cfg.classes), Store: store, programs: map[string]*graph.Program{}}
 	// Compiling once creates every tensor, so the Store is complete
 	// before weights are loaded or parameters frozen.
-	if _, err := m.program(1); err != nil {
+	if _, err := m.program(m.InputShape(1)); err != nil {
 		return nil, errors.Wrapf(err, "model %s", name)
 	}
 	if cfg.pretrained != "" && cfg.weights != "" {
