@@ -29,6 +29,7 @@ var benchShapes = []benchShape{
 	{"lenet-conv1-filter-x-col", blas.NoTrans, blas.NoTrans, 6, 64 * 24 * 24, 25},
 	{"resnet-3x3-64-fwd", blas.NoTrans, blas.Trans, 16 * 28 * 28, 64, 576},
 	{"resnet-3x3-64-dW", blas.Trans, blas.NoTrans, 64, 576, 16 * 28 * 28},
+	{"resnet-3x3-64-dX", blas.NoTrans, blas.NoTrans, 16 * 28 * 28, 576, 64},
 	{"resnet-3x3-256-fwd", blas.NoTrans, blas.Trans, 16 * 7 * 7, 256, 2304},
 	{"resnet-3x3-256-filter-x-col", blas.NoTrans, blas.NoTrans, 256, 784, 2304},
 	{"mlp-784-256-b64", blas.NoTrans, blas.NoTrans, 64, 256, 784},

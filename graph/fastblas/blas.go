@@ -30,7 +30,7 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 	if msg := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc); msg != "" {
 		panic(msg)
 	}
-	gemm(kernelsFor[float32](), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kernelsFor[float32](n), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dgemm is Sgemm for float64.
@@ -38,7 +38,7 @@ func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a
 	if msg := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc); msg != "" {
 		panic(msg)
 	}
-	gemm(kernelsFor[float64](), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kernelsFor[float64](n), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices of
@@ -52,6 +52,6 @@ func Gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, 
 			"op(A) must be m×k, op(B) k×n and C m×n, row-major, with leading dimensions at least the stored row lengths",
 			byte(tA), byte(tB), m, n, k, len(a), lda, len(b), ldb, len(c), ldc, msg)
 	}
-	gemm(kernelsFor[T](), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kernelsFor[T](n), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	return nil
 }

@@ -1,8 +1,10 @@
 // Package fastblas is a fast float32 and float64 matrix multiply (GEMM) in
 // Go and generated assembly, packaged as a BLAS implementation for Gorgonia.
 //
-// Gonum's pure-Go Sgemm reaches about 16 GFLOP/s on the machines tanren
-// targets, and Gorgonia spends a third of a LeNet training step in it.
+// Gonum's Sgemm reaches 12–16 GFLOP/s on the machines tanren targets, a
+// tenth of one core's FMA peak, and Gorgonia spends a third of a LeNet
+// training step in it; fastblas runs at about 90% of the peak
+// (PERFORMANCE.md has the measurements).
 // fastblas follows the GotoBLAS/BLIS design: A and B are copied ("packed")
 // into panels laid out in the order a register-blocked micro-kernel reads
 // them, the loops are blocked so that each panel stays in the cache level it
@@ -18,10 +20,16 @@
 //
 //	fastblas.Register() // every Gorgonia and tensor op now uses fastblas
 //
-// Implementation embeds Gonum's implementation and overrides Sgemm and
-// Dgemm, so the other BLAS routines behave exactly as Gonum's. Gemm is the
-// same operation for either element type, returning an error instead of
-// panicking on invalid arguments.
+// Registration is never implicit (no init function changes the global
+// BLAS). Implementation embeds Gonum's implementation and overrides Sgemm
+// and Dgemm, so the other BLAS routines behave exactly as Gonum's. Gemm is
+// the same operation for either element type, returning an error instead
+// of panicking on invalid arguments. SetThreads bounds the goroutines one
+// product may use (default GOMAXPROCS).
+//
+// To change the kernels, edit internal/asmgen and run `go generate` here;
+// the generated assembly, stubs and tables are committed, so building
+// needs nothing but Go.
 package fastblas
 
-//go:generate sh -c "cd internal/asmgen && go run . -out ../../kernels_amd64.s -stubs ../../kernels_amd64.go -table ../../kernels_amd64_table.go -pkg fastblas"
+//go:generate sh -c "cd internal/asmgen && go run . -out ../../kernels_amd64.s -stubs ../../kernels_amd64.go -table ../../kernels_table_amd64.go -pkg fastblas"

@@ -2,6 +2,7 @@ package fastblas
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -20,21 +21,36 @@ func gemm[T Float](ks *kernelSet[T], tA, tB bool, m, n, k int, alpha T, a []T, l
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	parts := partition(m, n, k, ks.mr, ks.nr, Threads())
+	threads := Threads()
+	parts := partition(m, n, k, ks.mr, ks.nr, threads)
 	job := gemmJob[T]{ks: ks, tA: tA, tB: tB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
 	if len(parts) == 1 {
 		job.run(parts[0])
 		return
 	}
+	// The goroutines take parts from a shared counter rather than one
+	// fixed share each: on a machine shared with other processes, a
+	// goroutine whose core is busy takes fewer parts instead of holding
+	// everyone up.
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(parts) {
+				return
+			}
+			job.run(parts[i])
+		}
+	}
 	var wg sync.WaitGroup
-	for _, p := range parts[1:] {
+	for range min(threads, len(parts)) - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			job.run(p)
+			work()
 		}()
 	}
-	job.run(parts[0])
+	work()
 	wg.Wait()
 }
 
@@ -60,20 +76,24 @@ func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
 // one goroutine.
 type part struct{ i0, i1, j0, j1 int }
 
-// partition splits C into at most threads blocks of whole register tiles,
-// as a grid pm×pn chosen to minimize the largest block. Splitting rows
-// makes every goroutine pack all of B and splitting columns all of A; both
-// are small next to the product for the sizes that get here.
+// partsPerThread is how many parts a product is split into per goroutine,
+// so that the goroutines can balance their loads. Each part packs its own
+// panels of the operand it shares with others (all of B when the rows are
+// split), so more parts cost more packing.
+const partsPerThread = 2
+
+// partition splits C into blocks of whole register tiles for threads
+// goroutines: a grid pm×pn of about partsPerThread·threads blocks, chosen
+// to minimize the largest block. A product too small to be worth a
+// goroutine is a single part.
 func partition(m, n, k, mr, nr, threads int) []part {
 	tm, tn := ceilDiv(m, mr), ceilDiv(n, nr)
-	if threads > tm*tn {
-		threads = tm * tn
-	}
-	if threads <= 1 || 2*m*n*k < parallelMinFlops {
+	if threads <= 1 || 2*m*n*k < parallelMinFlops || tm*tn < 2 {
 		return []part{{0, m, 0, n}}
 	}
+	pieces := min(threads*partsPerThread, tm*tn)
 	bestPM, bestPN, bestCost := 1, 1, -1
-	for t := threads; t >= 2 && bestCost < 0; t-- {
+	for t := pieces; t >= 2 && bestCost < 0; t-- {
 		for pm := 1; pm <= t; pm++ {
 			if t%pm != 0 {
 				continue
@@ -82,8 +102,8 @@ func partition(m, n, k, mr, nr, threads int) []part {
 			if pm > tm || pn > tn {
 				continue
 			}
-			// Work of the largest block, in tiles; ties go to fewer
-			// goroutines (outer loop) and then to splitting rows.
+			// Work of the largest block, in tiles; ties go to splitting
+			// rows, whose parts then share a packed B of the same shape.
 			cost := ceilDiv(tm, pm) * ceilDiv(tn, pn)
 			if bestCost < 0 || cost < bestCost {
 				bestPM, bestPN, bestCost = pm, pn, cost
@@ -147,10 +167,10 @@ func (g *gemmJob[T]) run(p part) {
 		}
 		for ic := p.i0; ic < p.i1; ic += mc {
 			mcur := min(mc, p.i1-ic)
-			packA(abuf, g.tA, g.a, g.lda, ic, mcur, pc, kcur, MR)
+			packA(ks, abuf, g.tA, g.a, g.lda, ic, mcur, pc, kcur)
 			for jc := p.j0; jc < p.j1; jc += nc {
 				ncur := min(nc, p.j1-jc)
-				packB(bbuf, g.tB, g.b, g.ldb, pc, kcur, jc, ncur, NR)
+				packB(ks, bbuf, g.tB, g.b, g.ldb, pc, kcur, jc, ncur)
 				for ir := 0; ir < mcur; ir += MR {
 					mr := min(MR, mcur-ir)
 					ap := &abuf[(ir/MR)*kcur*MR]

@@ -15,10 +15,11 @@ func BenchmarkTile(b *testing.B) {
 		bp := make([]float32, k*ks.nr)
 		c := make([]float32, ks.mr*ks.nr)
 		b.Run(fmt.Sprintf("%s/%dx%dx%d", levelNames[l], ks.mr, ks.nr, k), func(b *testing.B) {
+			meter := startMeter()
 			for b.Loop() {
 				ks.tile(k, &a[0], &bp[0], &c[0], ks.nr, 1, 1, ks.mr, ks.nr)
 			}
-			b.ReportMetric(2*float64(ks.mr*ks.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			meter.report(b, 2*float64(ks.mr*ks.nr*k))
 		})
 	}
 }

@@ -11,4 +11,5 @@ func bestLevel() int { return levelGo }
 var (
 	kernels32 = [...]*kernelSet[float32]{levelGo: goKernels32, levelAVX2: goKernels32, levelAVX512: goKernels32}
 	kernels64 = [...]*kernelSet[float64]{levelGo: goKernels64, levelAVX2: goKernels64, levelAVX512: goKernels64}
+	narrow32  [levelAVX512 + 1]*kernelSet[float32]
 )

@@ -11,7 +11,8 @@ import (
 var threadSetting atomic.Int64
 
 // SetThreads sets how many goroutines one GEMM may use and returns the
-// previous setting. n <= 0 restores the default, runtime.GOMAXPROCS(0).
+// previous setting (0 for the default). n <= 0 restores the default,
+// runtime.GOMAXPROCS(0).
 // Small products always run on the calling goroutine, because starting
 // goroutines would cost more than it saves.
 func SetThreads(n int) (previous int) {
