@@ -4,6 +4,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/layers/ops"
 )
 
 // ReLU is max(x, 0).
@@ -15,6 +16,10 @@ type LeakyReLU struct {
 	Slope float64
 }
 
+// ReLU6 is min(max(x, 0), 6), MobileNetV2's activation, with PyTorch's
+// gradient (zero at the kinks 0 and 6).
+type ReLU6 struct{}
+
 // Sigmoid is 1/(1+e^−x).
 type Sigmoid struct{}
 
@@ -24,6 +29,7 @@ type Tanh struct{}
 var (
 	_ graph.Layer = ReLU{}
 	_ graph.Layer = LeakyReLU{}
+	_ graph.Layer = ReLU6{}
 	_ graph.Layer = Sigmoid{}
 	_ graph.Layer = Tanh{}
 )
@@ -39,6 +45,9 @@ func (l LeakyReLU) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 	}
 	return G.LeakyRelu(x, slope)
 }
+
+// Forward implements graph.Layer.
+func (ReLU6) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) { return ops.ReLU6(x) }
 
 // Forward implements graph.Layer.
 func (Sigmoid) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) }

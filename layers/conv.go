@@ -21,7 +21,8 @@ type Conv2d struct {
 	// Dilation defaults to (1, 1).
 	Dilation Pair
 	// Groups splits channels into independent groups (default 1); In and
-	// Out must be multiples. Groups = In = Out is a depthwise convolution.
+	// Out must be multiples. Groups = In = Out is a depthwise convolution,
+	// computed by one op (ops.DepthwiseConv2d) however many channels.
 	Groups int
 	// NoBias drops the bias (PyTorch's bias=False).
 	NoBias bool
@@ -55,9 +56,12 @@ func (c Conv2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	var y *G.Node
-	if g == 1 {
+	switch {
+	case g == 1:
 		y, err = G.Conv2d(x, weight, tensor.Shape{c.Kernel[0], c.Kernel[1]}, c.Padding.ints(), stride.ints(), dil.ints())
-	} else {
+	case g == c.In && g == c.Out:
+		y, err = ops.DepthwiseConv2d(x, weight, stride, c.Padding, dil)
+	default:
 		y, err = ops.Conv2dGrouped(x, weight, g, stride, c.Padding, dil)
 	}
 	if err != nil {

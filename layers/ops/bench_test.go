@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -175,4 +176,16 @@ func BenchmarkConv2dGrouped(b *testing.B) {
 			return Conv2dGrouped(in["x"], in["w"], 1, [2]int{}, [2]int{1, 1}, [2]int{})
 		})
 	})
+}
+
+// BenchmarkDepthwiseConv2d is the depthwise case of BenchmarkConv2dGrouped
+// as one op, and a MobileNetV2 layer (96 channels at 56×56).
+func BenchmarkDepthwiseConv2d(b *testing.B) {
+	for _, s := range [][]int{{8, 32, 28, 28}, {8, 96, 56, 56}} {
+		b.Run(fmt.Sprintf("%dx%dx%dx%d", s[0], s[1], s[2], s[3]), func(b *testing.B) {
+			benchStep(b, map[string][]int{"x": s, "w": {s[1], 1, 3, 3}}, func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+				return DepthwiseConv2d(in["x"], in["w"], [2]int{}, [2]int{1, 1}, [2]int{})
+			})
+		})
+	}
 }

@@ -13,26 +13,21 @@ import (
 // (torch.nn.functional.conv2d without bias): x is (N, Cin, H, W), w is
 // (Cout, Cin/groups, kh, kw); input channels and filters are split into
 // groups convolved separately, and the outputs are concatenated along the
-// channel axis. groups = Cin = Cout is a depthwise convolution. A zero
-// stride or dilation component means 1, PyTorch's default; pad is
-// symmetric zero padding.
+// channel axis. A zero stride or dilation component means 1, PyTorch's
+// default; pad is symmetric zero padding.
 //
 // It is composed of Gorgonia primitives verified against PyTorch: per group
 // a Slice of x and of w, Conv2d, then one Concat (for groups = 1 just
-// Conv2d). Each group runs its own im2col and matrix product, so many small
-// groups (depthwise) are slow.
+// Conv2d). Each group runs its own im2col and matrix product and adds
+// nodes to the graph, so many small groups are slow to run and to compile:
+// for a depthwise convolution (groups = Cin = Cout) use DepthwiseConv2d.
 func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out *G.Node, err error) {
-	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "Conv2dGrouped")
+	where, err := convInputs("Conv2dGrouped", x, w, "(Cout, Cin/groups, kh, kw)")
+	if err != nil {
+		return nil, err
 	}
-	if err := sameGraphDtype("x", x, "w", w); err != nil {
-		return nil, errors.Wrap(err, "Conv2dGrouped")
-	}
+	where = fmt.Sprintf("%s, groups %d", where, groups)
 	xs, ws := x.Shape(), w.Shape()
-	where := fmt.Sprintf("ops.Conv2dGrouped of x %v with w %v, groups %d", xs, ws, groups)
-	if xs.Dims() != 4 || ws.Dims() != 4 {
-		return nil, errors.Errorf("%s: want x (N, Cin, H, W) and w (Cout, Cin/groups, kh, kw)", where)
-	}
 	if groups < 1 || xs[1]%groups != 0 || ws[0]%groups != 0 {
 		return nil, errors.Errorf("%s: groups must be positive and divide Cin and Cout", where)
 	}
@@ -40,19 +35,8 @@ func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out 
 	if ws[1] != cin {
 		return nil, errors.Errorf("%s: w has %d input channels per group; want Cin/groups = %d", where, ws[1], cin)
 	}
-	for d := 0; d < 2; d++ {
-		if stride[d] == 0 {
-			stride[d] = 1
-		}
-		if dilation[d] == 0 {
-			dilation[d] = 1
-		}
-		if stride[d] < 0 || dilation[d] < 0 || pad[d] < 0 {
-			return nil, errors.Errorf("%s: stride %v, pad %v and dilation %v must not be negative", where, stride, pad, dilation)
-		}
-		if xs[2+d]+2*pad[d] < dilation[d]*(ws[2+d]-1)+1 {
-			return nil, errors.Errorf("%s: the dilated kernel is larger than the padded input", where)
-		}
+	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
+		return nil, err
 	}
 	// Gorgonia panics on some invalid graphs; keep that from escaping.
 	defer recoverTo(&out, &err, where)

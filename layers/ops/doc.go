@@ -31,9 +31,11 @@
 //     the training op reports the batch statistics through a BatchStats the
 //     caller owns, and the eval op reads the caller's running tensors on every
 //     run.
-//   - GELU, GELUTanh: not in Gorgonia.
-//   - Conv2dGrouped: grouped and depthwise convolution (not in Gorgonia),
-//     composed from Gorgonia's verified Conv2d.
+//   - GELU, GELUTanh, ReLU6: not in Gorgonia.
+//   - Conv2dGrouped: grouped convolution (not in Gorgonia), composed from
+//     Gorgonia's verified Conv2d.
+//   - DepthwiseConv2d: depthwise convolution as one op, where
+//     Conv2dGrouped's per-channel nodes make Gorgonia's compile quadratic.
 //
 // No function panics on bad shapes or dtypes: graph-building errors are
 // returned, and each own op recovers from panics inside its kernels, which
@@ -41,5 +43,6 @@
 // goroutine and would kill the process.
 //
 // Second derivatives are available only where noted (Sum, Mean, Dropout,
-// AvgPool2d): the backward ops of the other own ops are not differentiable.
+// AvgPool2d, DepthwiseConv2d): the backward ops of the other own ops are
+// not differentiable.
 package ops

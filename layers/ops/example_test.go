@@ -119,3 +119,59 @@ func ExampleFillDropoutMask() {
 	fmt.Println(len(counts), "distinct values:", counts[0] > 150 && counts[0] < 250, counts[1.25] > 750)
 	// Output: 2 distinct values: true true
 }
+
+// A 3×3 depthwise convolution of two channels, each with its own filter:
+// a box sum for channel 0 and the centre tap for channel 1, with "same"
+// padding.
+func ExampleDepthwiseConv2d() {
+	g := G.NewGraph()
+	img := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	x := G.NewTensor(g, tensor.Float64, 4, G.WithShape(1, 2, 3, 3), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(1, 2, 3, 3), tensor.WithBacking(append(append([]float64{}, img...), img...)))))
+	filters := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0}
+	w := G.NewTensor(g, tensor.Float64, 4, G.WithShape(2, 1, 3, 3), G.WithName("w"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 1, 3, 3), tensor.WithBacking(filters))))
+	y, err := ops.DepthwiseConv2d(x, w, [2]int{}, [2]int{1, 1}, [2]int{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(y.Shape(), y.Value().Data())
+	// Output: (1, 2, 3, 3) [12 21 16 27 45 33 24 39 28 1 2 3 4 5 6 7 8 9]
+}
+
+// ReLU6 clips to [0, 6]; its gradient passes only strictly inside.
+func ExampleReLU6() {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float32, G.WithShape(5), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.WithShape(5), tensor.WithBacking([]float32{-1, 0, 3, 6, 1e30}))))
+	y, err := ops.ReLU6(x)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	loss, err := G.Sum(y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	grads, err := G.Grad(loss, x)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(y.Value().Data(), grads[0].Value().Data())
+	// Output: [0 0 3 6 6] [0 0 1 0 0]
+}

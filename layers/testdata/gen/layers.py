@@ -57,7 +57,18 @@ def basic_block():
     return Block()
 
 
-# name, module, input shape, train mode, input scale
+def own_stream(seed, make):
+    """make() with its parameters drawn from their own seeded stream: a case
+    appended to CASES then leaves the global stream, and so the inputs of
+    every earlier case, unchanged."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make()
+
+
+# name, module, input shape, train mode[, input scale (default 2)]
+# Add new cases at the end, building modules with parameters through
+# own_stream, so that the earlier cases' numbers stay the same.
 CASES = [
     ("linear", nn.Linear(5, 3), (4, 5), False),
     ("linear_nobias", nn.Linear(5, 3, bias=False), (4, 5), False),
@@ -86,6 +97,10 @@ CASES = [
     ("sequential", nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3)), (2, 1, 6, 6), False),
     ("residual_block_train", basic_block(), (2, 3, 6, 6), True),
     ("residual_block_eval", basic_block(), (2, 3, 6, 6), False),
+    # scale 8: about a fifth of the inputs lie above 6, half below 0
+    ("relu6", nn.ReLU6(), (5, 8), False, 8),
+    ("conv_depthwise_dilation", own_stream(1, lambda: nn.Conv2d(4, 4, (3, 2), groups=4, stride=(1, 2), padding=(2, 1),
+                                                                dilation=(2, 1))), (2, 4, 7, 8), False),
 ]
 
 
@@ -95,11 +110,12 @@ def flat(t):
 
 def main():
     out = {}
-    for name, mod, shape, train in CASES:
+    for name, mod, shape, train, *scale in CASES:
+        scale = scale[0] if scale else 2
         mod.train(train)
         state = {k: {"shape": list(v.shape), "data": flat(v)} for k, v in mod.state_dict().items()
                  if v.dtype.is_floating_point}
-        x = (torch.randn(*shape) * 2).requires_grad_()
+        x = (torch.randn(*shape) * scale).requires_grad_()
         y = mod(x)
         r = torch.randn(*y.shape)
         (y * r).sum().backward()

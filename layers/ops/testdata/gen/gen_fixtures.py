@@ -252,6 +252,36 @@ def conv_cases():
     write("conv_grouped", cs)
 
 
+def depthwise_cases():
+    cs = []
+    configs = [
+        # name, x shape, kernel, stride, pad, dilation
+        ("k3_s1_p1", (2, 3, 7, 6), (3, 3), (1, 1), (1, 1), (1, 1)),
+        ("k3_s2_p1", (1, 4, 9, 8), (3, 3), (2, 2), (1, 1), (1, 1)),
+        ("k3x2_s2x1_p1x0", (2, 2, 5, 7), (3, 2), (2, 1), (1, 0), (1, 1)),
+        ("k5_s2_p2", (1, 3, 7, 7), (5, 5), (2, 2), (2, 2), (1, 1)),
+        ("k1_s2", (2, 5, 6, 5), (1, 1), (2, 2), (0, 0), (1, 1)),
+        ("k3_d2_p2", (1, 2, 7, 7), (3, 3), (1, 1), (2, 2), (2, 2)),
+        ("k3x2_s2_p2x1_d2x3", (2, 3, 8, 9), (3, 2), (2, 2), (2, 1), (2, 3)),
+    ]
+    for name, shape, k, s, p, d in configs:
+        x = torch.randn(shape)
+        w = torch.randn(shape[1], 1, k[0], k[1])
+        cs.append(case(name, {"stride": s, "pad": p, "dilation": d}, {"x": x, "w": w},
+                       lambda x, w, s=s, p=p, d=d: F.conv2d(x, w, None, s, p, d, x.shape[1])))
+    write("depthwise", cs)
+
+
+def relu6_cases():
+    # The kinks 0 and 6 exactly (PyTorch's gradient is 0 there), points just
+    # inside and outside, and random values spanning both saturated sides.
+    kinks = torch.tensor([-1.0, -0.0, 0.0, 1e-7, 3.0, 5.999999, 6.0, 6.000001, 7.0, 1e9])
+    x = torch.cat([kinks, torch.randn(14) * 5])
+    cs = [case("relu6", {}, {"x": x}, lambda x: F.relu6(x))]
+    cs.append(case("relu6_4d", {}, {"x": torch.randn(2, 3, 2, 2) * 5}, lambda x: F.relu6(x)))
+    write("relu6", cs)
+
+
 if __name__ == "__main__":
     softmax_cases()
     crossentropy_cases()
@@ -262,3 +292,7 @@ if __name__ == "__main__":
     dropout_cases()
     gelu_cases()
     conv_cases()
+    # New cases go last: each draws from the one seeded stream, so this
+    # order leaves every earlier fixture unchanged.
+    depthwise_cases()
+    relu6_cases()
