@@ -59,8 +59,12 @@ type Program struct {
 	noise     []noiseInput
 	after     []func() error
 	rng       *rand.Rand
-	outVal    G.Value
-	lossVal   G.Value
+	// outVal and lossVal are separate allocations, not fields: a Read op
+	// pointing into the Program would close a reference cycle through the
+	// TapeMachine, which has a finalizer, and Go never collects a cycle
+	// holding a finalizer — every Program would leak its graph.
+	outVal  *G.Value
+	lossVal *G.Value
 }
 
 // Result is what one run produced.
@@ -102,7 +106,8 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 		return nil, errors.Wrap(err, "compile")
 	}
 	p.output = out
-	G.Read(out, &p.outVal)
+	p.outVal, p.lossVal = new(G.Value), new(G.Value)
+	G.Read(out, p.outVal)
 	p.noise, p.after = b.noise, b.after
 	p.rng = rand.New(rand.NewPCG(spec.Seed, 0x9e3779b97f4a7c15))
 
@@ -137,7 +142,7 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 		}
 	}
 	p.loss = loss
-	G.Read(loss, &p.lossVal)
+	G.Read(loss, p.lossVal)
 	return p.finish()
 }
 
@@ -224,13 +229,13 @@ func (p *Program) Run(x, target *tensor.Dense) (res Result, err error) {
 			}
 		}
 	}
-	out, ok := p.outVal.(*tensor.Dense)
+	out, ok := (*p.outVal).(*tensor.Dense)
 	if !ok {
-		return res, errors.Errorf("run: output is %T, want a dense tensor", p.outVal)
+		return res, errors.Errorf("run: output is %T, want a dense tensor", *p.outVal)
 	}
 	res.Output = out.Clone().(*tensor.Dense)
 	if p.loss != nil {
-		res.Loss, err = scalar(p.lossVal)
+		res.Loss, err = scalar(*p.lossVal)
 	}
 	return res, err
 }
