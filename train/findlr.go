@@ -174,6 +174,14 @@ func FindLR(ctx context.Context, t *Trainer, trainSet *data.Loader, cfg FindLRCo
 	if err != nil {
 		return nil, err
 	}
+	// Registered first, so it runs after the restoring below: a panic
+	// (from a user's NewSolver, loss or layer) still leaves the model as
+	// it was and becomes an error.
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("find lr: unexpected panic: %v", r)
+		}
+	}()
 	solver, restoreSolver, err := sweepSolver(t, cfg)
 	if err != nil {
 		return nil, err
@@ -249,9 +257,8 @@ func sweepSolver(t *Trainer, cfg FindLRConfig) (solvers.Solver, func() error, er
 // findLRSalt separates the dropout masks of the sweep from those of Fit.
 const findLRSalt = 0x4c52_4649_4e44 // "LRFIND"
 
-// sweep runs the steps of FindLR and records them in out.
-//
-// compiled is called after each program is compiled and before it runs.
+// sweep runs the steps of FindLR and records them in out. compiled is
+// called in every step once its program exists, before it runs.
 func (t *Trainer) sweep(ctx context.Context, solver solvers.Solver, trainSet *data.Loader, cfg FindLRConfig, out *LRSweep, compiled func()) error {
 	ratio := cfg.EndLR / cfg.StartLR
 	var avg, best float64

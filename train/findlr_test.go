@@ -2,11 +2,13 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -306,6 +308,7 @@ func TestFindLRErrors(t *testing.T) {
 		{"beta", FindLRConfig{Beta: 1}, "Beta 1"},
 		{"factor", FindLRConfig{StopFactor: 0.5}, "StopFactor 0.5"},
 		{"solver factory", FindLRConfig{NewSolver: func() (solvers.Solver, error) { return nil, nil }}, "nil solver"},
+		{"panicking solver factory", FindLRConfig{NewSolver: func() (solvers.Solver, error) { panic("boom") }}, "panic: boom"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, loader := r.trainer(t)
@@ -371,4 +374,38 @@ func TestPlotLR(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 576, img.Bounds().Dx())
 	assert.ErrorContains(t, (&LRSweep{}).PlotLR(path), "no points")
+}
+
+func ExampleFindLR() {
+	// Least squares: y = x·w* for 2×2 "images" x, fitted by a linear layer.
+	rng := rand.New(rand.NewPCG(1, 2))
+	wStar := []float64{2, -1, 0.5, 1}
+	ds := &data.InMemory{}
+	for range 256 {
+		img, y := make([]float32, 4), 0.0
+		for j := range img {
+			img[j] = float32(rng.NormFloat64())
+			y += wStar[j] * float64(img[j])
+		}
+		ds.Samples = append(ds.Samples, data.Sample{Image: img, C: 1, H: 2, W: 2, Target: []float32{float32(y)}})
+	}
+	store, _ := graph.NewStore(tensor.Float32, 1)
+	sgd, _ := solvers.New("sgd")
+	t := &Trainer{Model: L.Sequential{L.Flatten{}, L.Named{Name: "fc", Layer: L.Linear{In: 4, Out: 1}}},
+		Store: store, Solver: sgd, Loss: L.MSE(), Quiet: true}
+	loader := &data.Loader{Dataset: ds, BatchSize: 32, Shuffle: true, Seed: 1, Workers: 1, NumClasses: 1}
+
+	sweep, err := FindLR(context.Background(), t, loader, FindLRConfig{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("stopped after %d of 100 steps: %s\n", len(sweep.LRs), strings.SplitN(sweep.Stopped, ":", 2)[0])
+	fmt.Printf("valley %.1e\n", sweep.Valley.LR) // fastai's default suggestion
+	// The weights are as before the sweep: train from them at the
+	// suggested rate.
+	sgd.SetLearnRate(sweep.Valley.LR)
+	// Output:
+	// stopped after 98 of 100 steps: diverged
+	// valley 2.8e-02
 }

@@ -8,7 +8,9 @@ import (
 
 // Metrics summarizes a model on a dataset (or an epoch of training).
 type Metrics struct {
-	// Loss is the mean loss per sample (penalties excluded).
+	// Loss is the mean loss per sample. For training it includes the
+	// penalties (L1, L2) as the optimizer sees them, as Keras reports it;
+	// evaluation has no penalties.
 	Loss float64 `json:"loss"`
 	// Accuracy is the fraction of samples whose arg-max output is the label.
 	Accuracy float64 `json:"accuracy"`

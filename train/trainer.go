@@ -122,7 +122,20 @@ func (t *Trainer) check() error {
 	case t.Epochs < 0:
 		return errors.Errorf("trainer: Epochs = %d", t.Epochs)
 	}
+	for i, c := range t.Callbacks {
+		if !isHook(c) {
+			return errors.Errorf("trainer: Callbacks[%d] (%T) implements no hook (OnEpochEnd, OnStepBegin, ...): pass a pointer if its methods have pointer receivers", i, c)
+		}
+	}
 	return nil
+}
+
+func isHook(c Callback) bool {
+	switch c.(type) {
+	case FitBeginner, EpochBeginner, StepBeginner, StepEnder, EpochEnder, FitEnder:
+		return true
+	}
+	return false
 }
 
 func (t *Trainer) epochs() int { return max(t.Epochs, 1) }

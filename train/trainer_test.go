@@ -221,3 +221,13 @@ func TestCheckpointEveryResumesAfterAKill(t *testing.T) {
 		assert.Equal(t, graph.Float64s(v.Value), graph.Float64s(w.Value), v.Name)
 	}
 }
+
+type noHooks struct{}
+
+func TestCallbackWithoutHooksIsAnError(t *testing.T) {
+	tr := newTrainer(t, 1)
+	tr.Callbacks = []Callback{noHooks{}}
+	trainL, _ := loaders(1)
+	_, err := tr.Fit(context.Background(), trainL, nil)
+	assert.ErrorContains(t, err, "implements no hook")
+}
