@@ -29,6 +29,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = write(tmp); err != nil {
 		return errors.Wrapf(err, "writing %s", path)
 	}
+	// CreateTemp makes the file private (0600); a result file should be as
+	// readable as one os.Create would make.
+	if err = tmp.Chmod(0o644); err != nil {
+		return errors.Wrapf(err, "writing %s", path)
+	}
 	if err = tmp.Sync(); err != nil {
 		return errors.Wrapf(err, "writing %s", path)
 	}

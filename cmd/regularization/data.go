@@ -1,0 +1,54 @@
+package main
+
+import (
+	"slices"
+
+	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/data"
+)
+
+// datasets are the three disjoint sets of the experiment.
+type datasets struct {
+	train, val, test data.Dataset
+}
+
+// loadData picks 100 training images per class, 100 other training images
+// per class for validation, and the whole test set.
+func loadData(dir string, seed uint64) (datasets, error) {
+	var d datasets
+	if dir == "" {
+		var err error
+		if dir, err = data.MNISTDir(); err != nil {
+			return d, err
+		}
+	}
+	full, err := data.LoadMNIST(dir, data.Train)
+	if err != nil {
+		return d, err
+	}
+	if d.test, err = data.LoadMNIST(dir, data.Test); err != nil {
+		return d, err
+	}
+	train, err := data.PerClass(full, 100, int64(seed))
+	if err != nil {
+		return d, errors.Wrap(err, "training subset")
+	}
+	picked := train.Indices()
+	var rest []int
+	for i := range full.Len() {
+		if _, found := slices.BinarySearch(picked, i); !found {
+			rest = append(rest, i)
+		}
+	}
+	others, err := data.Subset(full, rest)
+	if err != nil {
+		return d, err
+	}
+	val, err := data.PerClass(others, 100, int64(seed)+1)
+	if err != nil {
+		return d, errors.Wrap(err, "validation subset")
+	}
+	d.train, d.val = train, val
+	return d, nil
+}
