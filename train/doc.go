@@ -4,6 +4,10 @@
 // applies learning-rate schedules, calls callbacks (early stopping, gradual
 // unfreezing) and checkpoints so that an interrupted run resumes exactly.
 //
+// FindLR sweeps the learning rate exponentially (fastai's lr_find) and
+// suggests one; PlotHistory, PlotLines and PlotConfusion draw PNGs;
+// Confusion reports accuracy, top-k and per-class precision, recall and F1.
+//
 // Programs are compiled lazily and cached by (mode, batch size); after
 // freezing or unfreezing parameters, call Trainer.Invalidate so the next
 // step compiles graphs that differentiate the new set.

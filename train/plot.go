@@ -58,7 +58,7 @@ func lineChart(c Chart) (*plot.Plot, error) {
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = c.Title, c.XLabel, c.YLabel
 	if c.LogX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = plot.LogTicks{Prec: 1}
 	}
 	p.Add(plotter.NewGrid())
 	for i, s := range c.Series {

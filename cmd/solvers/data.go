@@ -1,0 +1,44 @@
+package main
+
+import (
+	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/data"
+)
+
+// datasets are the sets of the experiment.
+type datasets struct {
+	// train is perClass images of each digit from the MNIST training set;
+	// probe is a fixed part of it on which the loss curves are measured;
+	// test is the whole test set.
+	train, probe, test data.Dataset
+}
+
+func loadData(dir string, perClass, probe int, seed uint64) (datasets, error) {
+	var d datasets
+	if dir == "" {
+		var err error
+		if dir, err = data.MNISTDir(); err != nil {
+			return d, err
+		}
+	}
+	full, err := data.LoadMNIST(dir, data.Train)
+	if err != nil {
+		return d, err
+	}
+	if d.test, err = data.LoadMNIST(dir, data.Test); err != nil {
+		return d, err
+	}
+	train, err := data.PerClass(full, perClass, int64(seed))
+	if err != nil {
+		return d, errors.Wrap(err, "training subset")
+	}
+	if probe > perClass {
+		return d, errors.Errorf("-probe %d is more than -per-class %d: the probe set is part of the training subset", probe, perClass)
+	}
+	if d.probe, err = data.PerClass(train, probe, int64(seed)+1); err != nil {
+		return d, errors.Wrap(err, "probe subset")
+	}
+	d.train = train
+	return d, nil
+}
