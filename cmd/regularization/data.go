@@ -5,6 +5,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
 )
 
@@ -17,19 +18,11 @@ type datasets struct {
 // per class for validation, and the whole test set.
 func loadData(dir string, seed uint64) (datasets, error) {
 	var d datasets
-	if dir == "" {
-		var err error
-		if dir, err = data.MNISTDir(); err != nil {
-			return d, err
-		}
-	}
-	full, err := data.LoadMNIST(dir, data.Train)
+	full, test, err := cli.LoadMNIST(dir)
 	if err != nil {
 		return d, err
 	}
-	if d.test, err = data.LoadMNIST(dir, data.Test); err != nil {
-		return d, err
-	}
+	d.test = test
 	train, err := data.PerClass(full, 100, int64(seed))
 	if err != nil {
 		return d, errors.Wrap(err, "training subset")

@@ -19,11 +19,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
 
 type options struct {
@@ -48,15 +48,7 @@ func main() {
 	flag.IntVar(&o.patience, "patience", 10, "early stopping: epochs without a lower validation loss")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the subsets, initialization, shuffling, augmentation and dropout")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "regularization:", err)
-		if errors.Is(err, context.Canceled) {
-			os.Exit(130)
-		}
-		os.Exit(1)
-	}
+	cli.Run("regularization", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {

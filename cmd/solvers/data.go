@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/pkg/errors"
 
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
 )
 
@@ -16,19 +17,11 @@ type datasets struct {
 
 func loadData(dir string, perClass, probe int, seed uint64) (datasets, error) {
 	var d datasets
-	if dir == "" {
-		var err error
-		if dir, err = data.MNISTDir(); err != nil {
-			return d, err
-		}
-	}
-	full, err := data.LoadMNIST(dir, data.Train)
+	full, test, err := cli.LoadMNIST(dir)
 	if err != nil {
 		return d, err
 	}
-	if d.test, err = data.LoadMNIST(dir, data.Test); err != nil {
-		return d, err
-	}
+	d.test = test
 	train, err := data.PerClass(full, perClass, int64(seed))
 	if err != nil {
 		return d, errors.Wrap(err, "training subset")

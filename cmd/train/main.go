@@ -13,15 +13,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pkg/errors"
 
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/solvers"
 	"github.com/tanren-ml/tanren/train"
@@ -50,33 +49,14 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "weights file to write (default MODEL-mnist.safetensors)")
 	flag.BoolVar(&o.resume, "resume", false, "continue from the checkpoint OUT.ckpt left by an interrupted run")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "train:", err)
-		if errors.Is(err, context.Canceled) {
-			os.Exit(130)
-		}
-		os.Exit(1)
-	}
+	cli.Run("train", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {
 	if o.out == "" {
 		o.out = o.model + "-mnist.safetensors"
 	}
-	dir := o.dataDir
-	if dir == "" {
-		var err error
-		if dir, err = data.MNISTDir(); err != nil {
-			return err
-		}
-	}
-	trainSet, err := data.LoadMNIST(dir, data.Train)
-	if err != nil {
-		return err
-	}
-	testSet, err := data.LoadMNIST(dir, data.Test)
+	trainSet, testSet, err := cli.LoadMNIST(o.dataDir)
 	if err != nil {
 		return err
 	}

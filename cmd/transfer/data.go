@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/pkg/errors"
 
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
 )
 
@@ -27,17 +28,7 @@ var (
 // picks the same images), and the 5–9 test images, labelled 0–4.
 func loadData(dir string, perClass int) (datasets, error) {
 	var d datasets
-	if dir == "" {
-		var err error
-		if dir, err = data.MNISTDir(); err != nil {
-			return d, err
-		}
-	}
-	trainSet, err := data.LoadMNIST(dir, data.Train)
-	if err != nil {
-		return d, err
-	}
-	testSet, err := data.LoadMNIST(dir, data.Test)
+	trainSet, testSet, err := cli.LoadMNIST(dir)
 	if err != nil {
 		return d, err
 	}

@@ -26,11 +26,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
 
 type options struct {
@@ -56,15 +56,7 @@ func main() {
 	flag.Float64Var(&o.lr, "lr", 1e-3, "Adam learning rate")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the new head, the scratch model's initialization and the shuffling")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "transfer:", err)
-		if errors.Is(err, context.Canceled) {
-			os.Exit(130)
-		}
-		os.Exit(1)
-	}
+	cli.Run("transfer", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {

@@ -1,0 +1,50 @@
+// Package cli holds what tanren's commands share: running a command body
+// under Ctrl-C, and finding MNIST.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/data"
+)
+
+// Run calls body with a context that Ctrl-C or SIGTERM cancels (the
+// Trainer then stops after the current step and checkpoints), and exits:
+// 0 on success, 130 when interrupted, 1 on any other error, which is
+// printed as "name: error".
+func Run(name string, body func(ctx context.Context) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := body(ctx)
+	stop()
+	if err == nil {
+		os.Exit(0)
+	}
+	fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+	if errors.Is(err, context.Canceled) {
+		os.Exit(130)
+	}
+	os.Exit(1)
+}
+
+// LoadMNIST reads MNIST's training and test sets from dir, or from the
+// GoMNIST module's data folder when dir is "".
+func LoadMNIST(dir string) (trainSet, testSet *data.MNIST, err error) {
+	if dir == "" {
+		if dir, err = data.MNISTDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if trainSet, err = data.LoadMNIST(dir, data.Train); err != nil {
+		return nil, nil, err
+	}
+	if testSet, err = data.LoadMNIST(dir, data.Test); err != nil {
+		return nil, nil, err
+	}
+	return trainSet, testSet, nil
+}
