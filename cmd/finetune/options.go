@@ -56,10 +56,10 @@ func parseTrainFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Batch, "batch", 32, "mini-batch size")
 	fs.IntVar(&o.Size, "size", 0, "input size in pixels (default: the model's, 224 for ResNets, 28 for LeNet-5)")
 	fs.StringVar(&o.Solver, "solver", "adam", "solver: "+strings.Join(solvers.Names(), ", "))
-	fs.Float64Var(&o.LR, "lr", 1e-3, "learning rate (the peak of one-cycle)")
+	fs.Float64Var(&o.LR, "lr", 2e-3, "learning rate (the peak of one-cycle; fastai's fine_tune default)")
 	fs.StringVar(&o.Schedule, "schedule", "onecycle", "learning-rate schedule: onecycle, cosine, step, none")
-	fs.StringVar(&o.Freeze, "freeze", "", "head: train only the new head; none: train everything; N: freeze the first N layer groups (default: head with pretrained weights, none without)")
-	fs.IntVar(&o.UnfreezeAfter, "unfreeze-after", 0, "unfreeze one more layer group every N epochs (0: never)")
+	fs.StringVar(&o.Freeze, "freeze", "", "head: train only the new head; none: train everything; N: freeze the first N layer groups (default: with pretrained weights, the head alone first, then one more layer group every epoch; without, none)")
+	fs.IntVar(&o.UnfreezeAfter, "unfreeze-after", -1, "unfreeze one more layer group every N epochs; 0: never (default: 1 when -freeze is left to its default with pretrained weights, else 0)")
 	fs.StringVar(&o.Augment, "augment", "auto", "training augmentations, comma-separated: crop (random-resized crop), flip, vflip, rotate, jitter, erase; none; auto: crop,flip for RGB models, none for 28×28 digit models")
 	fs.IntVar(&o.EarlyStop, "early-stop", 0, "stop after this many epochs without validation-loss improvement (0: off)")
 	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", 0, "label smoothing of the cross-entropy loss, in [0, 1)")
@@ -104,7 +104,7 @@ func (o *options) validate() error {
 		return errors.Errorf("-lr %v: must be positive", o.LR)
 	case o.LabelSmoothing < 0 || o.LabelSmoothing >= 1:
 		return errors.Errorf("-label-smoothing %v: must be in [0, 1)", o.LabelSmoothing)
-	case o.EarlyStop < 0 || o.UnfreezeAfter < 0 || o.Size < 0:
+	case o.EarlyStop < 0 || o.UnfreezeAfter < -1 || o.Size < 0:
 		return errors.New("-early-stop, -unfreeze-after and -size must not be negative")
 	case o.Resume && o.Force:
 		return errors.New("-resume and -force: choose one (resume continues the run in -out, force replaces it)")

@@ -147,8 +147,8 @@ func (j *job) run(ctx context.Context, stdout, stderr io.Writer) (*modelFile, er
 		early = &regularize.EarlyStopping{Monitor: "val_loss", Patience: o.EarlyStop, RestoreBest: true}
 		t.Callbacks = append(t.Callbacks, early)
 	}
-	if o.UnfreezeAfter > 0 {
-		t.Callbacks = append(t.Callbacks, &transfer.GradualUnfreeze{Groups: m.Info.Groups, Every: o.UnfreezeAfter})
+	if every := j.unfreezeEvery(); every > 0 {
+		t.Callbacks = append(t.Callbacks, &transfer.GradualUnfreeze{Groups: m.Info.Groups, Every: every})
 	}
 	t.Callbacks = append(t.Callbacks, keeper{dir: o.Out, model: m})
 
@@ -207,7 +207,22 @@ func (j *job) freeze() error {
 }
 
 func (j *job) canCache() bool {
-	return j.o.UnfreezeAfter == 0 && len(j.augment) == 0 && transfer.CanCache(j.model, j.trainL, j.valL) == nil
+	return j.unfreezeEvery() == 0 && len(j.augment) == 0 && transfer.CanCache(j.model, j.trainL, j.valL) == nil
+}
+
+// unfreezeEvery resolves -unfreeze-after: by default a pretrained model
+// trains its new head alone for an epoch and then unfreezes one more layer
+// group every epoch (gradual unfreezing, as ULMFiT and fastai do), because
+// features learnt on other data rarely fit new data without adapting; with
+// an explicit -freeze, nothing is unfrozen unless asked.
+func (j *job) unfreezeEvery() int {
+	if j.o.UnfreezeAfter >= 0 {
+		return j.o.UnfreezeAfter
+	}
+	if j.o.Freeze == "" && j.pretrained {
+		return 1
+	}
+	return 0
 }
 
 func schedule(o options, batches int) (solvers.Schedule, error) {
