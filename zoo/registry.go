@@ -45,6 +45,7 @@ type config struct {
 	dtype      tensor.Dtype
 	weights    string
 	pretrained string
+	hfConfig   *pth.Config
 	load       graph.LoadOptions
 }
 
@@ -112,6 +113,12 @@ func New(name string, opts ...Option) (*Model, error) {
 	}
 	info := a.info
 	info.Classes = cfg.classes
+	if cfg.hfConfig != nil {
+		if err := applyConfig(&info, cfg.hfConfig, cfg.classesSet); err != nil {
+			return nil, errors.Wrapf(err, "model %s", name)
+		}
+		cfg.classes = info.Classes
+	}
 	m := &Model{Info: info, Layer: a.build(cfg.classes), Store: store, programs: map[string]*graph.Program{}}
 	// Compiling once creates every tensor, so the Store is complete
 	// before weights are loaded or parameters frozen.
