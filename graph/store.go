@@ -44,8 +44,9 @@ type Var struct {
 	// Group is an optional label (a layer group such as "body" or "head")
 	// used for freezing and per-group learning rates.
 	Group string
-	// LRScale multiplies the learning rate for this parameter in solvers
-	// that support parameter groups; 0 means 1 (unscaled).
+	// LRScale multiplies the learning rate for this parameter; 0 means 1
+	// (unscaled). A train.Trainer hands it to solvers that support
+	// per-parameter rates (package solvers' LRScaler) when Fit starts.
 	LRScale float64
 }
 
@@ -226,6 +227,34 @@ func (s *Store) SetFrozen(frozen bool, patterns ...string) (int, error) {
 		}
 		if hit == 0 {
 			return n, errors.Errorf("pattern %q matches no tensor (names look like %q)", p, s.exampleName())
+		}
+		n += hit
+	}
+	return n, nil
+}
+
+// SetLRScale sets the learning-rate multiplier of every parameter whose
+// name matches one of the glob patterns (see SetFrozen) and returns how many
+// matched; a pattern matching no parameter is an error.
+func (s *Store) SetLRScale(scale float64, patterns ...string) (int, error) {
+	if scale < 0 || scale != scale {
+		return 0, errors.Errorf("learning-rate scale %v must be ≥ 0", scale)
+	}
+	n := 0
+	for _, p := range patterns {
+		hit := 0
+		for _, v := range s.vars {
+			ok, err := path.Match(p, v.Name)
+			if err != nil {
+				return n, errors.Wrapf(err, "bad pattern %q", p)
+			}
+			if ok && v.Kind == Parameter {
+				v.LRScale = scale
+				hit++
+			}
+		}
+		if hit == 0 {
+			return n, errors.Errorf("pattern %q matches no parameter (names look like %q)", p, s.exampleName())
 		}
 		n += hit
 	}

@@ -192,6 +192,9 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, valSet *data.Loader) (*Hist
 	if t.pos.Epoch == 0 {
 		t.pos = position{Epoch: 1}
 	}
+	if err := t.applyLRScales(); err != nil {
+		return nil, err
+	}
 	if err := each(t.Callbacks, func(c FitBeginner) error { return c.OnFitBegin(t) }); err != nil {
 		return nil, err
 	}
@@ -362,4 +365,25 @@ func mix(seed, step uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
+}
+
+// applyLRScales hands the Store's per-parameter learning-rate multipliers
+// (graph.Var.LRScale) to the solver.
+func (t *Trainer) applyLRScales() error {
+	scaler, ok := t.Solver.(solvers.LRScaler)
+	for _, v := range t.Store.Params() {
+		if v.LRScale == 0 {
+			continue
+		}
+		if !ok {
+			if v.LRScale != 1 {
+				return errors.Errorf("trainer: %q has learning-rate scale %v, but solver %T has no per-parameter rates: build it with solvers.New", v.Name, v.LRScale, t.Solver)
+			}
+			continue
+		}
+		if err := scaler.SetLRScale(v.Value, v.LRScale); err != nil {
+			return errors.Wrapf(err, "trainer: learning-rate scale of %q", v.Name)
+		}
+	}
+	return nil
 }

@@ -231,3 +231,44 @@ func TestCallbackWithoutHooksIsAnError(t *testing.T) {
 	_, err := tr.Fit(context.Background(), trainL, nil)
 	assert.ErrorContains(t, err, "implements no hook")
 }
+
+// A parameter whose Store entry has LRScale 0.5 moves exactly as with half
+// the learning rate: SGD steps are linear in the rate.
+func TestStoreLRScalesReachTheSolver(t *testing.T) {
+	deltas := func(scale float64, lr float64) []float64 {
+		tr := newTrainer(t, 6)
+		tr.Model = L.Sequential{L.Flatten{}, L.Named{Name: "fc", Layer: L.Linear{In: 16, Out: 3}}}
+		s, err := solvers.New("sgd", solvers.WithLearnRate(lr))
+		require.NoError(t, err)
+		tr.Solver, tr.Epochs = s, 1
+		trainL, _ := loaders(6)
+		trainL.Shuffle = false
+		trainL.Dataset = blobs(16, 1)
+		trainL.BatchSize = 16
+		_, err = graph.Compile(tr.Store, tr.Model, graph.Spec{Input: tensor.Shape{1, 1, 4, 4}})
+		require.NoError(t, err)
+		if scale != 0 {
+			_, err = tr.Store.SetLRScale(scale, "fc.weight")
+			require.NoError(t, err)
+		}
+		v, _ := tr.Store.Lookup("fc.weight")
+		before := graph.Float64s(v.Value)
+		_, err = tr.Fit(context.Background(), trainL, nil)
+		require.NoError(t, err)
+		after := graph.Float64s(v.Value)
+		for i := range after {
+			after[i] -= before[i]
+		}
+		return after
+	}
+	assert.InDeltaSlice(t, deltas(0, 0.05), deltas(0.5, 0.1), 1e-7)
+
+	tr := newTrainer(t, 1)
+	_, err := graph.Compile(tr.Store, tr.Model, graph.Spec{Input: tensor.Shape{1, 1, 4, 4}})
+	require.NoError(t, err)
+	_, err = tr.Store.SetLRScale(2, "fc1.*")
+	require.NoError(t, err)
+	trainL, _ := loaders(1)
+	_, err = tr.Fit(context.Background(), trainL, nil) // Gorgonia's vanilla solver
+	assert.ErrorContains(t, err, "no per-parameter rates")
+}
