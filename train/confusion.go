@@ -114,7 +114,7 @@ func (c *Confusion) Report() string {
 			fmt.Fprintf(&b, "top-%d accuracy: %.4f\n", k, c.TopKAccuracy(k))
 		}
 	}
-	width := len("class")
+	width := len("macro avg")
 	for _, n := range c.Classes {
 		width = max(width, len([]rune(n)))
 	}

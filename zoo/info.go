@@ -4,14 +4,15 @@ package zoo
 type Preprocess struct {
 	// Resize is the length the shorter side is resized to before
 	// CenterCrop (0: no resize).
-	Resize int
+	Resize int `json:"resize"`
 	// CenterCrop is the side of the square center crop (0: none).
-	CenterCrop int
+	CenterCrop int `json:"center_crop"`
 	// Interpolation names the resampling filter ("bilinear", "nearest").
-	Interpolation string
+	Interpolation string `json:"interpolation"`
 	// Mean and Std normalize each channel of [0, 1] pixels:
 	// (x − mean) / std. Empty means no normalization.
-	Mean, Std []float64
+	Mean []float64 `json:"mean"`
+	Std  []float64 `json:"std"`
 }
 
 // Group is a named set of parameters, selected by name patterns, used for
