@@ -27,7 +27,12 @@ func PlotConfusion(path string, c *Confusion) error {
 	if k > 20 {
 		cell = vg.Length(max(12, 720/k))
 	}
-	const left, bottom, topPad = vg.Length(130), vg.Length(130), vg.Length(30)
+	longest := 1
+	for _, name := range c.Classes {
+		longest = max(longest, min(len([]rune(name)), 18))
+	}
+	const topPad = vg.Length(30)
+	left, bottom := vg.Length(20+7*longest), vg.Length(24+7*longest)
 	side := cell * vg.Length(k)
 	img := vgimgCanvas(max(left+side+20, 440), topPad+side+bottom)
 	dc := draw.New(img)
@@ -62,7 +67,7 @@ func PlotConfusion(path string, c *Confusion) error {
 	for j := 0; j < k; j++ {
 		label := align(small, draw.XRight)
 		label.Rotation = math.Pi / 2
-		dc.FillText(label, vg.Point{X: left + cell*vg.Length(j) + cell/2 + 4, Y: top - side - 6}, short(c.Classes[j], 18))
+		dc.FillText(label, vg.Point{X: left + cell*vg.Length(j) + cell/2 + 4, Y: top - side - 14}, short(c.Classes[j], 18))
 	}
 	return atomicfile.Write(path, func(out io.Writer) error {
 		_, err := img.WriteTo(out)
