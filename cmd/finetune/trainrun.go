@@ -104,7 +104,10 @@ func prepare(ctx context.Context, o options, stdout, stderr io.Writer) (*job, er
 	if err != nil {
 		return nil, err
 	}
-	j.trainL = &data.Loader{Dataset: j.trainSet, BatchSize: o.Batch, Shuffle: true, Seed: int64(o.Seed), Workers: o.Workers, Transform: trainT}
+	// A last training batch of one image is dropped: batch norm cannot
+	// normalize a single value per channel (PyTorch fails there too).
+	dropLast := j.trainSet.Len()%o.Batch == 1 && j.trainSet.Len() > 1
+	j.trainL = &data.Loader{Dataset: j.trainSet, BatchSize: o.Batch, Shuffle: true, DropLast: dropLast, Seed: int64(o.Seed), Workers: o.Workers, Transform: trainT}
 	j.valL = &data.Loader{Dataset: j.valSet, BatchSize: o.Batch, Workers: o.Workers, Transform: j.pre.eval()}
 	return j, nil
 }
@@ -141,6 +144,9 @@ func (j *job) run(ctx context.Context, stdout, stderr io.Writer) (*modelFile, er
 		Checkpoint: filepath.Join(o.Out, checkpointFile), CheckpointEvery: max(1, j.trainL.NumBatches()/4)}
 	if t.Schedule, err = schedule(o, j.trainL.NumBatches()); err != nil {
 		return nil, err
+	}
+	if t.Schedule == nil && o.Schedule != "none" {
+		fmt.Fprintf(stderr, "warning: %d training steps are too few for a %s schedule; training at a constant lr %g\n", o.Epochs*j.trainL.NumBatches(), o.Schedule, o.LR)
 	}
 	var early *regularize.EarlyStopping
 	if o.EarlyStop > 0 {
@@ -225,8 +231,15 @@ func (j *job) unfreezeEvery() int {
 	return 0
 }
 
+// minScheduleSteps is the fewest steps a schedule is used for: one-cycle
+// needs a few steps in each of its phases.
+const minScheduleSteps = 10
+
 func schedule(o options, batches int) (solvers.Schedule, error) {
 	steps := o.Epochs * batches
+	if steps < minScheduleSteps {
+		return nil, nil
+	}
 	switch o.Schedule {
 	case "onecycle":
 		return solvers.OneCycle{MaxLR: o.LR, TotalSteps: steps}, nil
