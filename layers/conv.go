@@ -10,7 +10,9 @@ import (
 )
 
 // Conv2d is torch.nn.Conv2d on NCHW input: weight (Out, In/Groups, kh, kw)
-// and bias (Out).
+// and bias (Out). With Groups = 1 it is one ops.Conv2dBias (or ops.Conv2d)
+// node, whose GEMMs write NCHW directly instead of transposing like
+// Gorgonia's Conv2d, and add the bias without broadcasting it.
 type Conv2d struct {
 	In, Out int
 	Kernel  Pair
@@ -55,24 +57,27 @@ func (c Conv2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	var b *G.Node
+	if !c.NoBias {
+		// created after the weight, so that seeded initialization draws
+		// the same numbers in the same order for every convolution kind
+		if b, err = s.Param("bias", tensor.Shape{c.Out}, graph.BiasUniform(graph.FanIn(wshape))); err != nil {
+			return nil, err
+		}
+	}
 	var y *G.Node
 	switch {
+	case g == 1 && b != nil:
+		return ops.Conv2dBias(x, weight, b, stride, c.Padding, dil)
 	case g == 1:
-		y, err = G.Conv2d(x, weight, tensor.Shape{c.Kernel[0], c.Kernel[1]}, c.Padding.ints(), stride.ints(), dil.ints())
+		return ops.Conv2d(x, weight, stride, c.Padding, dil)
 	case g == c.In && g == c.Out:
 		y, err = ops.DepthwiseConv2d(x, weight, stride, c.Padding, dil)
 	default:
 		y, err = ops.Conv2dGrouped(x, weight, g, stride, c.Padding, dil)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if c.NoBias {
-		return y, nil
-	}
-	b, err := s.Param("bias", tensor.Shape{c.Out}, graph.BiasUniform(graph.FanIn(wshape)))
-	if err != nil {
-		return nil, err
+	if err != nil || b == nil {
+		return y, err
 	}
 	b4, err := G.Reshape(b, tensor.Shape{1, c.Out, 1, 1})
 	if err != nil {

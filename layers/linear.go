@@ -6,10 +6,12 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/layers/ops"
 )
 
 // Linear is torch.nn.Linear: y = x·Wᵀ + b for x of shape (N, In), with
-// weight (Out, In) and bias (Out), initialized as PyTorch does.
+// weight (Out, In) and bias (Out), initialized as PyTorch does. It is one
+// ops.Linear node, which reads the weight transposed without copying it.
 type Linear struct {
 	In, Out int
 	// NoBias drops the bias (PyTorch's bias=False).
@@ -30,20 +32,12 @@ func (l Linear) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	wt, err := G.Transpose(w)
-	if err != nil {
-		return nil, err
-	}
-	y, err := G.Mul(x, wt)
-	if err != nil {
-		return nil, err
-	}
 	if l.NoBias {
-		return y, nil
+		return ops.Linear(x, w, nil)
 	}
 	b, err := s.Param("bias", tensor.Shape{l.Out}, graph.BiasUniform(l.In))
 	if err != nil {
 		return nil, err
 	}
-	return G.BroadcastAdd(y, b, nil, []byte{0})
+	return ops.Linear(x, w, b)
 }

@@ -36,6 +36,13 @@
 //     Gorgonia's verified Conv2d.
 //   - DepthwiseConv2d: depthwise convolution as one op, where
 //     Conv2dGrouped's per-channel nodes make Gorgonia's compile quadratic.
+//   - Linear: x·wᵀ + b with w in PyTorch's (Out, In) layout, one fastblas
+//     GEMM reading w transposed, where Mul(x, Transpose(w)) + BroadcastAdd
+//     copies the weight and the repeated bias on every run.
+//   - Conv2d, Conv2dBias: convolution with groups = 1, im2col laid out so
+//     that one fastblas GEMM per image writes NCHW directly, where
+//     Gorgonia's Conv2d transposes around every GEMM; images are spread over
+//     the cores and the bias is added without broadcasting.
 //
 // No function panics on bad shapes or dtypes: graph-building errors are
 // returned, and each own op recovers from panics inside its kernels, which
@@ -43,6 +50,6 @@
 // goroutine and would kill the process.
 //
 // Second derivatives are available only where noted (Sum, Mean, Dropout,
-// AvgPool2d, DepthwiseConv2d): the backward ops of the other own ops are
-// not differentiable.
+// AvgPool2d, DepthwiseConv2d, Linear, Conv2d, Conv2dBias): the backward
+// ops of the other own ops are not differentiable.
 package ops

@@ -1,0 +1,215 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"io"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/pkg/errors"
+)
+
+// Conv2d is a 2-D convolution without bias and with groups = 1,
+// torch.nn.functional.conv2d(x, w, None, stride, pad, dilation): x is
+// (N, C, H, W), w is (O, C, kh, kw). A zero stride or dilation component
+// means 1, PyTorch's default; pad is symmetric zero padding.
+//
+// It computes what Gorgonia's Conv2d computes, but lays the im2col buffer
+// of each image out as (C·kh·kw, oh·ow), so that one GEMM per image,
+// w (O, C·kh·kw) · cols, writes that image's output directly in NCHW:
+// Gorgonia's layout needs a transpose of the output after the GEMM and of
+// the gradient before each backward GEMM. The images are spread over the
+// cores. The convolution is bilinear in (x, w), so its backward ops are
+// again passes of the same op and it is differentiable to any order.
+func Conv2d(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
+	where, err := convInputs("Conv2d", x, w, "(O, C, kh, kw)")
+	if err != nil {
+		return nil, err
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if ws[1] != xs[1] || ws[0] < 1 || xs[0] < 1 || xs[1] < 1 {
+		return nil, errors.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
+	}
+	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
+		return nil, err
+	}
+	return apply(where, &conv2dOp{convGeom: newConvGeom(xs, ws, stride, pad, dilation)}, x, w)
+}
+
+// Conv2dBias is Conv2d followed by adding b (O) to every output channel,
+// torch.nn.functional.conv2d(x, w, b, stride, pad, dilation), in one op:
+// each image's GEMM adds to the bias already in its output, which saves
+// Gorgonia's BroadcastAdd its copy of the bias repeated over the batch and
+// the image. The bias gradient is Sum(dy, 0, 2, 3).
+func Conv2dBias(x, w, b *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
+	where, err := convInputs("Conv2dBias", x, w, "(O, C, kh, kw)")
+	if err != nil {
+		return nil, err
+	}
+	if err := sameGraphDtype("x", x, "b", b); err != nil {
+		return nil, errors.Wrap(err, where)
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if ws[1] != xs[1] || ws[0] < 1 || xs[0] < 1 || xs[1] < 1 {
+		return nil, errors.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
+	}
+	if bs := b.Shape(); bs.Dims() != 1 || bs[0] != ws[0] {
+		return nil, errors.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
+	}
+	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
+		return nil, err
+	}
+	return apply(where, &conv2dOp{convGeom: newConvGeom(xs, ws, stride, pad, dilation), bias: true}, x, w, b)
+}
+
+// convGeom is the geometry of one convolution with groups = 1, valid by
+// construction (see Conv2d).
+type convGeom struct {
+	in                            tensor.Shape // x: (N, C, H, W)
+	outC                          int          // O, the filters of w
+	kernel, stride, pad, dilation [2]int
+	out                           [2]int // output height and width
+}
+
+func newConvGeom(xs, ws tensor.Shape, stride, pad, dilation [2]int) convGeom {
+	g := convGeom{in: xs.Clone(), outC: ws[0], kernel: [2]int{ws[2], ws[3]}, stride: stride, pad: pad, dilation: dilation}
+	for d := 0; d < 2; d++ {
+		g.out[d] = (xs[2+d]+2*pad[d]-dilation[d]*(g.kernel[d]-1)-1)/stride[d] + 1
+	}
+	return g
+}
+
+func (g convGeom) xShape() tensor.Shape { return g.in.Clone() }
+func (g convGeom) wShape() tensor.Shape {
+	return tensor.Shape{g.outC, g.in[1], g.kernel[0], g.kernel[1]}
+}
+func (g convGeom) yShape() tensor.Shape { return tensor.Shape{g.in[0], g.outC, g.out[0], g.out[1]} }
+
+func (g convGeom) String() string {
+	return fmt.Sprintf("in=%v, out channels=%d, kernel=%v, stride=%v, pad=%v, dilation=%v",
+		g.in, g.outC, g.kernel, g.stride, g.pad, g.dilation)
+}
+
+// convPass selects what a conv2dOp computes: the convolution F or one of
+// its adjoints, X in x and W in w, which are the input and weight
+// gradients.
+type convPass uint8
+
+const (
+	convForward convPass = iota // y = F(x, w)
+	convGradX                   // dx = X(w, dy), ⟨X(w, dy), g⟩ = ⟨dy, F(g, w)⟩
+	convGradW                   // dw = W(x, dy), ⟨W(x, dy), g⟩ = ⟨dy, F(x, g)⟩
+)
+
+var convPassNames = [...]string{"Conv2d", "Conv2dGradX", "Conv2dGradW"}
+
+// conv2dOp is one pass of a convolution. All three passes are bilinear,
+// so one type with their shared gradient rule serves forward, backward and
+// higher derivatives. bias is set only for the forward pass, which then
+// takes the bias as a third input.
+type conv2dOp struct {
+	pure
+	convGeom
+	pass convPass
+	bias bool
+}
+
+var _ G.SDOp = (*conv2dOp)(nil)
+
+// signature returns the shapes of the pass's two inputs and its output.
+func (op *conv2dOp) signature() (a, b, out tensor.Shape) {
+	switch op.pass {
+	case convGradX:
+		return op.wShape(), op.yShape(), op.xShape()
+	case convGradW:
+		return op.xShape(), op.yShape(), op.wShape()
+	}
+	return op.xShape(), op.wShape(), op.yShape()
+}
+
+func (op *conv2dOp) Arity() int {
+	if op.bias {
+		return 3
+	}
+	return 2
+}
+func (op *conv2dOp) Type() hm.Type {
+	if op.bias {
+		return fnType(4, 4, 4, 1)
+	}
+	return fnType(4, 4, 4)
+}
+func (op *conv2dOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op, op.Arity(), in)
+	if err != nil {
+		return nil, err
+	}
+	a, b, out := op.signature()
+	if !s[0].Eq(a) || !s[1].Eq(b) {
+		return nil, errors.Errorf("ops: %v got input shapes %v and %v, want %v and %v", op, s[0], s[1], a, b)
+	}
+	if op.bias && !s[2].Eq(tensor.Shape{op.outC}) {
+		return nil, errors.Errorf("ops: %v got bias shape %v, want (%d)", op, s[2], op.outC)
+	}
+	return out, nil
+}
+func (op *conv2dOp) Do(vs ...G.Value) (G.Value, error) {
+	_, _, out := op.signature()
+	return run(op, vs, op.Arity(), out, conv2dKernel[float64](op), conv2dKernel[float32](op))
+}
+func (op *conv2dOp) String() string {
+	return fmt.Sprintf("ops.%s{%v, bias=%t}", convPassNames[op.pass], op.convGeom, op.bias)
+}
+func (op *conv2dOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
+func (op *conv2dOp) Hashcode() uint32      { return hashOf(op) }
+func (op *conv2dOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
+
+// SymDiff follows from bilinearity, as depthwiseOp's does; the bias
+// gradient is the output gradient summed over all but the channel axis.
+func (op *conv2dOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if len(in) != op.Arity() {
+		return nil, errors.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
+	}
+	a, b := in[0], in[1]
+	var (
+		p, q       convPass
+		pIn1, pIn2 *G.Node // inputs of the gradient of a
+		qIn1, qIn2 *G.Node // inputs of the gradient of b
+	)
+	switch op.pass {
+	case convForward: // (x, w): dx = X(w, g), dw = W(x, g)
+		p, pIn1, pIn2 = convGradX, b, grad
+		q, qIn1, qIn2 = convGradW, a, grad
+	case convGradX: // (w, dy): dw = W(g, dy), d(dy) = F(g, w)
+		p, pIn1, pIn2 = convGradW, grad, b
+		q, qIn1, qIn2 = convForward, grad, a
+	case convGradW: // (x, dy): dx = X(g, dy), d(dy) = F(x, g)
+		p, pIn1, pIn2 = convGradX, grad, b
+		q, qIn1, qIn2 = convForward, a, grad
+	}
+	da, err := G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: p}, pIn1, pIn2)
+	if err != nil {
+		return nil, err
+	}
+	db, err := G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: q}, qIn1, qIn2)
+	if err != nil {
+		return nil, err
+	}
+	if !op.bias {
+		return G.Nodes{da, db}, nil
+	}
+	dbias, err := Sum(grad, 0, 2, 3)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{da, db, dbias}, nil
+}

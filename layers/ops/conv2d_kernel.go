@@ -1,0 +1,290 @@
+package ops
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/pkg/errors"
+	"gonum.org/v1/gonum/blas"
+
+	"github.com/tanren-ml/tanren/graph/fastblas"
+)
+
+// The convolution kernels work on row-major NCHW data one image at a time.
+// Image n's columns are a (K, P) matrix, K = C·kh·kw rows (channel, tap i,
+// tap j) and P = oh·ow columns (output positions): row (c, i, j) column
+// (oy, ox) holds x[n, c, oy·sh − ph + i·dh, ox·sw − pw + j·dw], or 0 in the
+// padding. Then
+//
+//	y[n]  = w (O, K) · cols[n]              (NCHW, no transpose)
+//	dx[n] = col2im(wᵀ (K, O) · dy[n])
+//	dw    = Σ_n dy[n] (O, P) · cols[n]ᵀ
+//
+// For a 1×1 kernel with stride 1 and no padding cols[n] is x[n] itself.
+
+// convLoop is what the kernels need of a geometry, computed once per run.
+type convLoop struct {
+	c, h, w, o                     int // channels, height, width, filters
+	kh, kw, sh, sw, ph, pw, dh, dw int
+	oh, ow                         int
+	k, p, hw                       int  // C·kh·kw, oh·ow, H·W
+	direct                         bool // cols[n] = x[n]
+	cols                           []tapRange
+}
+
+func (g convGeom) loop() convLoop {
+	l := convLoop{
+		c: g.in[1], h: g.in[2], w: g.in[3], o: g.outC,
+		kh: g.kernel[0], kw: g.kernel[1], sh: g.stride[0], sw: g.stride[1],
+		ph: g.pad[0], pw: g.pad[1], dh: g.dilation[0], dw: g.dilation[1],
+		oh: g.out[0], ow: g.out[1],
+	}
+	l.k, l.p, l.hw = l.c*l.kh*l.kw, l.oh*l.ow, l.h*l.w
+	l.direct = l.kh == 1 && l.kw == 1 && l.sh == 1 && l.sw == 1 && l.ph == 0 && l.pw == 0
+	// For tap j, output column ox reads input column ox·sw + start; the
+	// output columns [lo, hi) read inside the input.
+	l.cols = make([]tapRange, l.kw)
+	for j := range l.cols {
+		start := j*l.dw - l.pw
+		lo, hi := 0, 0
+		if start < 0 {
+			lo = (-start + l.sw - 1) / l.sw
+		}
+		if last := l.w - 1 - start; last >= 0 {
+			hi = last/l.sw + 1
+		}
+		lo, hi = min(lo, l.ow), min(hi, l.ow)
+		l.cols[j] = tapRange{start: start, lo: lo, hi: max(lo, hi)}
+	}
+	return l
+}
+
+// im2col writes the columns of one image x (C, H, W) into cols (K, P).
+func im2col[T Float](l *convLoop, x, cols []T) {
+	row := 0
+	for c := 0; c < l.c; c++ {
+		plane := x[c*l.hw : (c+1)*l.hw]
+		for i := 0; i < l.kh; i++ {
+			for j := 0; j < l.kw; j++ {
+				dst := cols[row*l.p : (row+1)*l.p]
+				row++
+				r := l.cols[j]
+				for oy := 0; oy < l.oh; oy++ {
+					d := dst[oy*l.ow : (oy+1)*l.ow]
+					iy := oy*l.sh - l.ph + i*l.dh
+					if iy < 0 || iy >= l.h {
+						clear(d)
+						continue
+					}
+					src := plane[iy*l.w : (iy+1)*l.w]
+					clear(d[:r.lo])
+					clear(d[r.hi:])
+					if l.sw == 1 {
+						copy(d[r.lo:r.hi], src[r.lo+r.start:r.hi+r.start])
+						continue
+					}
+					for ox := r.lo; ox < r.hi; ox++ {
+						d[ox] = src[ox*l.sw+r.start]
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds the columns cols (K, P) into one image dx (C, H, W): the
+// adjoint of im2col.
+func col2im[T Float](l *convLoop, cols, dx []T) {
+	row := 0
+	for c := 0; c < l.c; c++ {
+		plane := dx[c*l.hw : (c+1)*l.hw]
+		for i := 0; i < l.kh; i++ {
+			for j := 0; j < l.kw; j++ {
+				src := cols[row*l.p : (row+1)*l.p]
+				row++
+				r := l.cols[j]
+				for oy := 0; oy < l.oh; oy++ {
+					iy := oy*l.sh - l.ph + i*l.dh
+					if iy < 0 || iy >= l.h || r.lo == r.hi {
+						continue
+					}
+					s := src[oy*l.ow : (oy+1)*l.ow]
+					d := plane[iy*l.w : (iy+1)*l.w]
+					if l.sw == 1 {
+						s = s[r.lo:r.hi]
+						d = d[r.lo+r.start : r.hi+r.start]
+						d = d[:len(s)] // lets the compiler drop the bounds checks
+						for k := range s {
+							d[k] += s[k]
+						}
+						continue
+					}
+					for ox := r.lo; ox < r.hi; ox++ {
+						d[ox*l.sw+r.start] += s[ox]
+					}
+				}
+			}
+		}
+	}
+}
+
+// colPool keeps column buffers between runs: a training step needs the
+// same buffers every time, and allocating them is a large part of a small
+// network's step.
+var colPool = [2]sync.Pool{}
+
+func getCols[T Float](n int) *[]T {
+	var zero T
+	i := 0
+	if _, ok := any(zero).(float32); ok {
+		i = 1
+	}
+	if b, ok := colPool[i].Get().(*[]T); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]T, n)
+	return &b
+}
+
+func putCols[T Float](b *[]T) {
+	var zero T
+	i := 0
+	if _, ok := any(zero).(float32); ok {
+		i = 1
+	}
+	colPool[i].Put(b)
+}
+
+// chunksFor is how many parts forChunks splits n images into: one per
+// core, so that each part needs one column buffer.
+func chunksFor(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
+
+// forChunks splits the images [0, n) into the given number of contiguous
+// chunks and runs fn on each in parallel; fn gets the chunk's index.
+func forChunks(n, chunks int, fn func(chunk, lo, hi int) error) error {
+	errs := make([]error, chunks)
+	if err := parallelFor(chunks, func(c int) {
+		errs[c] = fn(c, c*n/chunks, (c+1)*n/chunks)
+	}); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// conv2dKernel runs the op's pass, spread over the images.
+func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
+	return func(in [][]T, out []T) error {
+		a, b, o := op.signature()
+		for _, c := range []struct {
+			what      string
+			got, want int
+		}{{"input 0", len(in[0]), a.TotalSize()}, {"input 1", len(in[1]), b.TotalSize()}, {"output", len(out), o.TotalSize()}} {
+			if err := checkLen(c.what, c.got, c.want); err != nil {
+				return err
+			}
+		}
+		if op.bias {
+			if err := checkLen("bias", len(in[2]), op.outC); err != nil {
+				return err
+			}
+		}
+		l, n := op.loop(), op.in[0]
+		xSize, ySize := l.c*l.hw, l.o*l.p
+		// cols returns image i's columns, in buf unless they are x[i].
+		cols := func(x []T, i int, buf []T) []T {
+			if l.direct {
+				return part(x, i, xSize)
+			}
+			im2col(&l, part(x, i, xSize), buf)
+			return buf
+		}
+		withBuf := func(fn func(buf []T) error) error {
+			if l.direct {
+				return fn(nil)
+			}
+			buf := getCols[T](l.k * l.p)
+			defer putCols(buf)
+			return fn(*buf)
+		}
+		switch op.pass {
+		case convGradX: // (w, dy) → dx; out is zero, as run allocates it
+			w, dy := in[0], in[1]
+			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
+				return withBuf(func(buf []T) error {
+					for i := lo; i < hi; i++ {
+						dx := part(out, i, xSize)
+						c := buf
+						if l.direct {
+							c = dx
+						}
+						if err := fastblas.Gemm(blas.Trans, blas.NoTrans, l.k, l.p, l.o, 1, w, l.k, part(dy, i, ySize), l.p, 0, c, l.p); err != nil {
+							return err
+						}
+						if !l.direct {
+							col2im(&l, c, dx)
+						}
+					}
+					return nil
+				})
+			})
+		case convGradW: // (x, dy) → dw = Σ over the images, one sum per chunk
+			x, dy := in[0], in[1]
+			chunks := chunksFor(n)
+			partial := make([][]T, chunks)
+			partial[0] = out
+			for c := 1; c < chunks; c++ {
+				partial[c] = make([]T, len(out))
+			}
+			if err := forChunks(n, chunks, func(chunk, lo, hi int) error {
+				return withBuf(func(buf []T) error {
+					for i := lo; i < hi; i++ {
+						if err := fastblas.Gemm(blas.NoTrans, blas.Trans, l.o, l.k, l.p, 1, part(dy, i, ySize), l.p, cols(x, i, buf), l.p, 1, partial[chunk], l.k); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}); err != nil {
+				return err
+			}
+			for _, p := range partial[1:] {
+				for k, v := range p {
+					out[k] += v
+				}
+			}
+			return nil
+		case convForward: // (x, w[, b]) → y
+			x, w := in[0], in[1]
+			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
+				return withBuf(func(buf []T) error {
+					for i := lo; i < hi; i++ {
+						y, beta := part(out, i, ySize), T(0)
+						if op.bias { // the GEMM adds to the bias
+							for o, v := range in[2] {
+								fillSlice(part(y, o, l.p), v)
+							}
+							beta = 1
+						}
+						if err := fastblas.Gemm(blas.NoTrans, blas.NoTrans, l.o, l.p, l.k, 1, w, l.k, cols(x, i, buf), l.p, beta, y, l.p); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			})
+		}
+		return errors.Errorf("unknown pass %d", op.pass)
+	}
+}
+
+func fillSlice[T Float](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
