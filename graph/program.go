@@ -101,6 +101,7 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 	dt := store.dtype
 	p = &Program{store: store, spec: spec, g: g}
 	p.input = G.NewTensor(g, dt, len(spec.Input), G.WithShape(spec.Input.Clone()...), G.WithName("input"))
+	b.input, b.inputGrad = p.input, spec.Mode == Train && spec.InputGrad
 	out, err := Call(root, "", model, p.input)
 	if err != nil {
 		return nil, errors.Wrap(err, "compile")

@@ -39,6 +39,10 @@ type builder struct {
 	noise  []noiseInput
 	after  []func() error
 	frozen map[string]bool // Frozen flags at compile time
+	// input is the program's input node; inputGrad whether its gradient
+	// was asked for (Spec.InputGrad in Train mode).
+	input     *G.Node
+	inputGrad bool
 }
 
 type noiseInput struct {
@@ -140,6 +144,15 @@ func (s *Scope) Noise(local string, shape tensor.Shape, fill func(rng *rand.Rand
 	n := G.NewTensor(s.b.g, s.b.store.dtype, len(shape), G.WithShape(shape.Clone()...), G.WithName(s.Name(local)), G.WithValue(t))
 	s.b.noise = append(s.b.noise, noiseInput{node: n, value: t, fill: fill})
 	return n, nil
+}
+
+// NeedsGrad reports whether the loss may be differentiated with respect to
+// n. It is false only for the program's input when no input gradient was
+// asked for (Spec.InputGrad): a layer applied to the input, such as a
+// model's first convolution, can then skip building a backward pass whose
+// result would be thrown away.
+func (s *Scope) NeedsGrad(n *G.Node) bool {
+	return n != s.b.input || s.b.inputGrad
 }
 
 // AfterRun registers fn to run after every training-mode run of the

@@ -67,10 +67,10 @@ func (c Conv2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	}
 	var y *G.Node
 	switch {
-	case g == 1 && b != nil:
-		return ops.Conv2dBias(x, weight, b, stride, c.Padding, dil)
 	case g == 1:
-		return ops.Conv2d(x, weight, stride, c.Padding, dil)
+		// The bias is fused; no input gradient is built for a convolution
+		// of the program's input (nobody uses it).
+		return ops.Conv{Stride: stride, Pad: c.Padding, Dilation: dil, NoInputGrad: !s.NeedsGrad(x)}.Apply(x, weight, b)
 	case g == c.In && g == c.Out:
 		y, err = ops.DepthwiseConv2d(x, weight, stride, c.Padding, dil)
 	default:

@@ -25,18 +25,7 @@ import (
 // cores. The convolution is bilinear in (x, w), so its backward ops are
 // again passes of the same op and it is differentiable to any order.
 func Conv2d(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
-	where, err := convInputs("Conv2d", x, w, "(O, C, kh, kw)")
-	if err != nil {
-		return nil, err
-	}
-	xs, ws := x.Shape(), w.Shape()
-	if ws[1] != xs[1] || ws[0] < 1 || xs[0] < 1 || xs[1] < 1 {
-		return nil, errors.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
-	}
-	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
-		return nil, err
-	}
-	return apply(where, &conv2dOp{convGeom: newConvGeom(xs, ws, stride, pad, dilation)}, x, w)
+	return Conv{Stride: stride, Pad: pad, Dilation: dilation}.Apply(x, w, nil)
 }
 
 // Conv2dBias is Conv2d followed by adding b (O) to every output channel,
@@ -45,24 +34,60 @@ func Conv2d(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
 // Gorgonia's BroadcastAdd its copy of the bias repeated over the batch and
 // the image. The bias gradient is Sum(dy, 0, 2, 3).
 func Conv2dBias(x, w, b *G.Node, stride, pad, dilation [2]int) (*G.Node, error) {
-	where, err := convInputs("Conv2dBias", x, w, "(O, C, kh, kw)")
+	if b == nil {
+		return nil, errors.New("ops.Conv2dBias: nil bias; use Conv2d")
+	}
+	return Conv{Stride: stride, Pad: pad, Dilation: dilation}.Apply(x, w, b)
+}
+
+// Conv configures a convolution with groups = 1 (Conv2d and Conv2dBias are
+// shorthands for it). The zero value is a stride-1, unpadded, undilated
+// convolution that is differentiable in all its inputs.
+type Conv struct {
+	// Stride and Dilation default to (1, 1); Pad is symmetric zero padding.
+	Stride, Pad, Dilation [2]int
+	// NoInputGrad builds no gradient with respect to x: for a convolution
+	// applied to a graph input whose gradient nobody asks for (a model's
+	// first layer), gorgonia.Grad would otherwise add a col2im pass per
+	// image whose result is thrown away (Gorgonia compiles dead nodes).
+	// Differentiating with respect to x is then an error.
+	NoInputGrad bool
+}
+
+// Apply convolves x (N, C, H, W) with w (O, C, kh, kw) and adds b (O) when
+// b is not nil.
+func (c Conv) Apply(x, w, b *G.Node) (*G.Node, error) {
+	name := "Conv2d"
+	if b != nil {
+		name = "Conv2dBias"
+	}
+	where, err := convInputs(name, x, w, "(O, C, kh, kw)")
 	if err != nil {
 		return nil, err
 	}
-	if err := sameGraphDtype("x", x, "b", b); err != nil {
-		return nil, errors.Wrap(err, where)
+	if b != nil {
+		if err := sameGraphDtype("x", x, "b", b); err != nil {
+			return nil, errors.Wrap(err, where)
+		}
 	}
 	xs, ws := x.Shape(), w.Shape()
 	if ws[1] != xs[1] || ws[0] < 1 || xs[0] < 1 || xs[1] < 1 {
 		return nil, errors.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
 	}
-	if bs := b.Shape(); bs.Dims() != 1 || bs[0] != ws[0] {
-		return nil, errors.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
+	if b != nil {
+		if bs := b.Shape(); bs.Dims() != 1 || bs[0] != ws[0] {
+			return nil, errors.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
+		}
 	}
-	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
+	stride, dilation, err := convGeometry(where, xs, ws, c.Stride, c.Pad, c.Dilation)
+	if err != nil {
 		return nil, err
 	}
-	return apply(where, &conv2dOp{convGeom: newConvGeom(xs, ws, stride, pad, dilation), bias: true}, x, w, b)
+	op := &conv2dOp{convGeom: newConvGeom(xs, ws, stride, c.Pad, dilation), bias: b != nil, noGradX: c.NoInputGrad}
+	if b != nil {
+		return apply(where, op, x, w, b)
+	}
+	return apply(where, op, x, w)
 }
 
 // convGeom is the geometry of one convolution with groups = 1, valid by
@@ -115,6 +140,8 @@ type conv2dOp struct {
 	convGeom
 	pass convPass
 	bias bool
+	// noGradX (forward pass only): x is not differentiated.
+	noGradX bool
 }
 
 var _ G.SDOp = (*conv2dOp)(nil)
@@ -161,7 +188,7 @@ func (op *conv2dOp) Do(vs ...G.Value) (G.Value, error) {
 	return run(op, vs, op.Arity(), out, conv2dKernel[float64](op), conv2dKernel[float32](op))
 }
 func (op *conv2dOp) String() string {
-	return fmt.Sprintf("ops.%s{%v, bias=%t}", convPassNames[op.pass], op.convGeom, op.bias)
+	return fmt.Sprintf("ops.%s{%v, bias=%t, noGradX=%t}", convPassNames[op.pass], op.convGeom, op.bias, op.noGradX)
 }
 func (op *conv2dOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *conv2dOp) Hashcode() uint32      { return hashOf(op) }
@@ -169,6 +196,9 @@ func (op *conv2dOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
 		d[i] = true
+	}
+	if op.noGradX && n > 0 {
+		d[0] = false
 	}
 	return d
 }
@@ -196,9 +226,12 @@ func (op *conv2dOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		p, pIn1, pIn2 = convGradX, grad, b
 		q, qIn1, qIn2 = convForward, a, grad
 	}
-	da, err := G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: p}, pIn1, pIn2)
-	if err != nil {
-		return nil, err
+	var da *G.Node
+	if !op.noGradX {
+		var err error
+		if da, err = G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: p}, pIn1, pIn2); err != nil {
+			return nil, err
+		}
 	}
 	db, err := G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: q}, qIn1, qIn2)
 	if err != nil {

@@ -290,3 +290,44 @@ func TestConv2dBiasErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotSame(t, y1, y2, "with and without bias")
 }
+
+// With NoInputGrad the parameter gradients are the same and no gradient
+// pass with respect to x is built.
+func TestConvNoInputGrad(t *testing.T) {
+	build := func(noGrad bool) (G.Nodes, *G.ExprGraph, *G.Node, *G.Node) {
+		g := G.NewGraph()
+		x := G.NewTensor(g, G.Float64, 4, G.WithShape(2, 3, 6, 5), G.WithName("x"), G.WithInit(G.RangedFrom(0)))
+		w := G.NewTensor(g, G.Float64, 4, G.WithShape(4, 3, 3, 3), G.WithName("w"), G.WithInit(G.RangedFrom(1)))
+		b := G.NewVector(g, G.Float64, G.WithShape(4), G.WithName("b"), G.WithInit(G.RangedFrom(2)))
+		y, err := Conv{Pad: [2]int{1, 1}, NoInputGrad: noGrad}.Apply(x, w, b)
+		require.NoError(t, err)
+		loss, err := Sum(y)
+		require.NoError(t, err)
+		_, err = G.Grad(loss, w, b)
+		require.NoError(t, err)
+		vm := G.NewTapeMachine(g, G.BindDualValues(w, b))
+		defer vm.Close()
+		require.NoError(t, vm.RunAll())
+		return g.AllNodes(), g, w, b
+	}
+	countGradX := func(nodes G.Nodes) int {
+		n := 0
+		for _, nd := range nodes {
+			if op, ok := nd.Op().(*conv2dOp); ok && op.pass == convGradX {
+				n++
+			}
+		}
+		return n
+	}
+	allA, _, wA, bA := build(false)
+	allB, _, wB, bB := build(true)
+	assert.Equal(t, 1, countGradX(allA))
+	assert.Equal(t, 0, countGradX(allB))
+	for _, pair := range [][2]*G.Node{{wA, wB}, {bA, bB}} {
+		ga, err := pair[0].Grad()
+		require.NoError(t, err)
+		gb, err := pair[1].Grad()
+		require.NoError(t, err)
+		assert.Equal(t, ga.Data(), gb.Data())
+	}
+}
