@@ -121,12 +121,12 @@ func (g convGeom) String() string {
 // convPass selects what a conv2dOp computes: the convolution F or one of
 // its adjoints, X in x and W in w, which are the input and weight
 // gradients.
-type convPass uint8
+type convPass = bilinearPass
 
 const (
-	convForward convPass = iota // y = F(x, w)
-	convGradX                   // dx = X(w, dy), ⟨X(w, dy), g⟩ = ⟨dy, F(g, w)⟩
-	convGradW                   // dw = W(x, dy), ⟨W(x, dy), g⟩ = ⟨dy, F(x, g)⟩
+	convForward = passForward
+	convGradX   = passGradX
+	convGradW   = passGradW
 )
 
 var convPassNames = [...]string{"Conv2d", "Conv2dGradX", "Conv2dGradW"}
@@ -210,22 +210,7 @@ func (op *conv2dOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
 	}
 	a, b := in[0], in[1]
-	var (
-		p, q       convPass
-		pIn1, pIn2 *G.Node // inputs of the gradient of a
-		qIn1, qIn2 *G.Node // inputs of the gradient of b
-	)
-	switch op.pass {
-	case convForward: // (x, w): dx = X(w, g), dw = W(x, g)
-		p, pIn1, pIn2 = convGradX, b, grad
-		q, qIn1, qIn2 = convGradW, a, grad
-	case convGradX: // (w, dy): dw = W(g, dy), d(dy) = F(g, w)
-		p, pIn1, pIn2 = convGradW, grad, b
-		q, qIn1, qIn2 = convForward, grad, a
-	case convGradW: // (x, dy): dx = X(g, dy), d(dy) = F(x, g)
-		p, pIn1, pIn2 = convGradX, grad, b
-		q, qIn1, qIn2 = convForward, a, grad
-	}
+	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)
 	var da *G.Node
 	if !op.noGradX {
 		var err error

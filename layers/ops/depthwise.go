@@ -66,12 +66,12 @@ func (g dwGeom) String() string {
 // dwPass selects what a depthwiseOp computes: the convolution F or one of
 // its adjoints, X in x and W in w, which are the input and weight
 // gradients.
-type dwPass uint8
+type dwPass = bilinearPass
 
 const (
-	dwForward dwPass = iota // y = F(x, w)
-	dwGradX                 // dx = X(w, dy), ⟨X(w, dy), g⟩ = ⟨dy, F(g, w)⟩
-	dwGradW                 // dw = W(x, dy), ⟨W(x, dy), g⟩ = ⟨dy, F(x, g)⟩
+	dwForward = passForward
+	dwGradX   = passGradX
+	dwGradW   = passGradW
 )
 
 var dwPassNames = [...]string{"DepthwiseConv2d", "DepthwiseConv2dGradX", "DepthwiseConv2dGradW"}
@@ -130,22 +130,7 @@ func (op *depthwiseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
 	}
 	a, b := in[0], in[1]
-	var (
-		p, q       dwPass
-		pIn1, pIn2 *G.Node // inputs of the gradient of a
-		qIn1, qIn2 *G.Node // inputs of the gradient of b
-	)
-	switch op.pass {
-	case dwForward: // (x, w): dx = X(w, g), dw = W(x, g)
-		p, pIn1, pIn2 = dwGradX, b, grad
-		q, qIn1, qIn2 = dwGradW, a, grad
-	case dwGradX: // (w, dy): dw = W(g, dy), d(dy) = F(g, w)
-		p, pIn1, pIn2 = dwGradW, grad, b
-		q, qIn1, qIn2 = dwForward, grad, a
-	case dwGradW: // (x, dy): dx = X(g, dy), d(dy) = F(x, g)
-		p, pIn1, pIn2 = dwGradX, grad, b
-		q, qIn1, qIn2 = dwForward, a, grad
-	}
+	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)
 	da, err := G.ApplyOp(&depthwiseOp{dwGeom: op.dwGeom, pass: p}, pIn1, pIn2)
 	if err != nil {
 		return nil, err

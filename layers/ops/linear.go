@@ -66,12 +66,12 @@ func (g linearGeom) yShape() tensor.Shape { return tensor.Shape{g.batch, g.out} 
 
 // linPass selects what a linearOp computes: the product F or one of its
 // adjoints, which are the input and weight gradients.
-type linPass uint8
+type linPass = bilinearPass
 
 const (
-	linForward linPass = iota // y = F(x, w) = x·wᵀ (+ b)
-	linGradX                  // dx = X(w, dy) = dy·w, ⟨X(w, dy), g⟩ = ⟨dy, F(g, w)⟩
-	linGradW                  // dw = W(x, dy) = dyᵀ·x, ⟨W(x, dy), g⟩ = ⟨dy, F(x, g)⟩
+	linForward = passForward
+	linGradX   = passGradX
+	linGradW   = passGradW
 )
 
 var linPassNames = [...]string{"Linear", "LinearGradX", "LinearGradW"}
@@ -157,22 +157,7 @@ func (op *linearOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
 	}
 	a, b := in[0], in[1]
-	var (
-		p, q       linPass
-		pIn1, pIn2 *G.Node // inputs of the gradient of a
-		qIn1, qIn2 *G.Node // inputs of the gradient of b
-	)
-	switch op.pass {
-	case linForward: // (x, w): dx = X(w, g), dw = W(x, g)
-		p, pIn1, pIn2 = linGradX, b, grad
-		q, qIn1, qIn2 = linGradW, a, grad
-	case linGradX: // (w, dy): dw = W(g, dy), d(dy) = F(g, w)
-		p, pIn1, pIn2 = linGradW, grad, b
-		q, qIn1, qIn2 = linForward, grad, a
-	case linGradW: // (x, dy): dx = X(g, dy), d(dy) = F(x, g)
-		p, pIn1, pIn2 = linGradX, grad, b
-		q, qIn1, qIn2 = linForward, a, grad
-	}
+	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)
 	da, err := G.ApplyOp(&linearOp{geom: op.geom, pass: p}, pIn1, pIn2)
 	if err != nil {
 		return nil, err
