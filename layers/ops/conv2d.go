@@ -118,17 +118,6 @@ func (g convGeom) String() string {
 		g.in, g.outC, g.kernel, g.stride, g.pad, g.dilation)
 }
 
-// convPass selects what a conv2dOp computes: the convolution F or one of
-// its adjoints, X in x and W in w, which are the input and weight
-// gradients.
-type convPass = bilinearPass
-
-const (
-	convForward = passForward
-	convGradX   = passGradX
-	convGradW   = passGradW
-)
-
 var convPassNames = [...]string{"Conv2d", "Conv2dGradX", "Conv2dGradW"}
 
 // conv2dOp is one pass of a convolution. All three passes are bilinear,
@@ -138,7 +127,7 @@ var convPassNames = [...]string{"Conv2d", "Conv2dGradX", "Conv2dGradW"}
 type conv2dOp struct {
 	pure
 	convGeom
-	pass convPass
+	pass bilinearPass
 	bias bool
 	// noGradX (forward pass only): x is not differentiated.
 	noGradX bool
@@ -149,9 +138,9 @@ var _ G.SDOp = (*conv2dOp)(nil)
 // signature returns the shapes of the pass's two inputs and its output.
 func (op *conv2dOp) signature() (a, b, out tensor.Shape) {
 	switch op.pass {
-	case convGradX:
+	case passGradX:
 		return op.wShape(), op.yShape(), op.xShape()
-	case convGradW:
+	case passGradW:
 		return op.xShape(), op.yShape(), op.wShape()
 	}
 	return op.xShape(), op.wShape(), op.yShape()

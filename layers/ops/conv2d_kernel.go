@@ -213,7 +213,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 			return fn(*buf)
 		}
 		switch op.pass {
-		case convGradX: // (w, dy) → dx; out is zero, as run allocates it
+		case passGradX: // (w, dy) → dx; out is zero, as run allocates it
 			w, dy := in[0], in[1]
 			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
 				return withBuf(func(buf []T) error {
@@ -233,7 +233,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 					return nil
 				})
 			})
-		case convGradW: // (x, dy) → dw = Σ over the images, one sum per chunk
+		case passGradW: // (x, dy) → dw = Σ over the images, one sum per chunk
 			x, dy := in[0], in[1]
 			chunks := chunksFor(n)
 			partial := make([][]T, chunks)
@@ -259,7 +259,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 				}
 			}
 			return nil
-		case convForward: // (x, w[, b]) → y
+		case passForward: // (x, w[, b]) → y
 			x, w := in[0], in[1]
 			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
 				return withBuf(func(buf []T) error {

@@ -68,9 +68,9 @@ func TestConv2dGradFiniteDiff(t *testing.T) {
 		geom := newConvGeom(xs, ws, c.stride, c.pad, c.dilation)
 		dy := randSpec("dy", 73, geom.yShape()...)
 		for _, p := range []struct {
-			pass convPass
+			pass bilinearPass
 			a    spec
-		}{{convGradX, randSpec("a", 71, ws...)}, {convGradW, randSpec("a", 72, xs...)}} {
+		}{{passGradX, randSpec("a", 71, ws...)}, {passGradW, randSpec("a", 72, xs...)}} {
 			t.Run(c.name+"/"+convPassNames[p.pass], func(t *testing.T) {
 				checkFiniteDiff(t, []spec{p.a, dy}, []string{"a", "dy"},
 					func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
@@ -313,7 +313,7 @@ func TestConvNoInputGrad(t *testing.T) {
 	countGradX := func(nodes G.Nodes) int {
 		n := 0
 		for _, nd := range nodes {
-			if op, ok := nd.Op().(*conv2dOp); ok && op.pass == convGradX {
+			if op, ok := nd.Op().(*conv2dOp); ok && op.pass == passGradX {
 				n++
 			}
 		}

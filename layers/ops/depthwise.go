@@ -63,17 +63,6 @@ func (g dwGeom) String() string {
 	return fmt.Sprintf("in=%v, kernel=%v, stride=%v, pad=%v, dilation=%v", g.in, g.kernel, g.stride, g.pad, g.dilation)
 }
 
-// dwPass selects what a depthwiseOp computes: the convolution F or one of
-// its adjoints, X in x and W in w, which are the input and weight
-// gradients.
-type dwPass = bilinearPass
-
-const (
-	dwForward = passForward
-	dwGradX   = passGradX
-	dwGradW   = passGradW
-)
-
 var dwPassNames = [...]string{"DepthwiseConv2d", "DepthwiseConv2dGradX", "DepthwiseConv2dGradW"}
 
 // depthwiseOp is one pass of a depthwise convolution. All three passes are
@@ -82,7 +71,7 @@ var dwPassNames = [...]string{"DepthwiseConv2d", "DepthwiseConv2dGradX", "Depthw
 type depthwiseOp struct {
 	pure
 	dwGeom
-	pass dwPass
+	pass bilinearPass
 }
 
 var _ G.SDOp = (*depthwiseOp)(nil)
@@ -90,9 +79,9 @@ var _ G.SDOp = (*depthwiseOp)(nil)
 // signature returns the shapes of the pass's two inputs and its output.
 func (op *depthwiseOp) signature() (a, b, out tensor.Shape) {
 	switch op.pass {
-	case dwGradX:
+	case passGradX:
 		return op.wShape(), op.yShape(), op.xShape()
-	case dwGradW:
+	case passGradW:
 		return op.xShape(), op.yShape(), op.wShape()
 	}
 	return op.xShape(), op.wShape(), op.yShape()
@@ -124,7 +113,7 @@ func (op *depthwiseOp) DiffWRT(n int) []bool  { return []bool{true, true} }
 
 // SymDiff follows from bilinearity: the gradient of ⟨P(a, b), g⟩ with
 // respect to either input is the pass that is linear in g and the other
-// input (the adjoint identities at dwGradX and dwGradW).
+// input (the adjoint identities at passGradX and passGradW).
 func (op *depthwiseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 2 {
 		return nil, errors.Errorf("ops: %v has 2 inputs, got %d", op, len(in))

@@ -22,11 +22,11 @@ func depthwiseKernel[T Float](op *depthwiseOp) kernelFunc[T] {
 		l, planes := op.loop(), op.in[0]*op.in[1]
 		a1, b1 := in[0], in[1]
 		switch op.pass {
-		case dwGradX: // (w, dy) → dx
+		case passGradX: // (w, dy) → dx
 			return parallelFor(planes, func(p int) {
 				dwGradXPlane(&l, part(a1, p%l.channels, l.khw), part(b1, p, l.ohw), part(out, p, l.hw))
 			})
-		case dwGradW: // (x, dy) → dw
+		case passGradW: // (x, dy) → dw
 			return parallelFor(l.channels, func(c int) { dwGradWChannel(&l, c, a1, b1, part(out, c, l.khw)) })
 		}
 		return parallelFor(planes, func(p int) { // (x, w) → y

@@ -54,9 +54,9 @@ func TestDepthwiseConv2dGradFiniteDiff(t *testing.T) {
 		geom := newDWGeom(xs, ws, c.stride, c.pad, c.dilation)
 		dy := randSpec("dy", 33, geom.yShape()...)
 		for _, p := range []struct {
-			pass dwPass
+			pass bilinearPass
 			a    spec
-		}{{dwGradX, randSpec("a", 31, ws...)}, {dwGradW, randSpec("a", 32, xs...)}} {
+		}{{passGradX, randSpec("a", 31, ws...)}, {passGradW, randSpec("a", 32, xs...)}} {
 			t.Run(c.name+"/"+dwPassNames[p.pass], func(t *testing.T) {
 				checkFiniteDiff(t, []spec{p.a, dy}, []string{"a", "dy"},
 					func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {

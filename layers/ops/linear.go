@@ -64,16 +64,6 @@ func (g linearGeom) xShape() tensor.Shape { return tensor.Shape{g.batch, g.in} }
 func (g linearGeom) wShape() tensor.Shape { return tensor.Shape{g.out, g.in} }
 func (g linearGeom) yShape() tensor.Shape { return tensor.Shape{g.batch, g.out} }
 
-// linPass selects what a linearOp computes: the product F or one of its
-// adjoints, which are the input and weight gradients.
-type linPass = bilinearPass
-
-const (
-	linForward = passForward
-	linGradX   = passGradX
-	linGradW   = passGradW
-)
-
 var linPassNames = [...]string{"Linear", "LinearGradX", "LinearGradW"}
 
 // linearOp is one pass of a linear map. bias is set only for the forward
@@ -81,7 +71,7 @@ var linPassNames = [...]string{"Linear", "LinearGradX", "LinearGradW"}
 type linearOp struct {
 	pure
 	geom linearGeom
-	pass linPass
+	pass bilinearPass
 	bias bool
 }
 
@@ -91,9 +81,9 @@ var _ G.SDOp = (*linearOp)(nil)
 func (op *linearOp) signature() (in []tensor.Shape, out tensor.Shape) {
 	g := op.geom
 	switch op.pass {
-	case linGradX:
+	case passGradX:
 		return []tensor.Shape{g.wShape(), g.yShape()}, g.xShape()
-	case linGradW:
+	case passGradW:
 		return []tensor.Shape{g.xShape(), g.yShape()}, g.wShape()
 	}
 	if op.bias {
@@ -189,10 +179,10 @@ func linearKernel[T Float](op *linearOp) kernelFunc[T] {
 			}
 		}
 		switch op.pass {
-		case linGradX: // dx (batch, in) = dy (batch, out) · w (out, in)
+		case passGradX: // dx (batch, in) = dy (batch, out) · w (out, in)
 			w, dy := in[0], in[1]
 			return fastblas.Gemm(blas.NoTrans, blas.NoTrans, g.batch, g.in, g.out, 1, dy, g.out, w, g.in, 0, out, g.in)
-		case linGradW: // dw (out, in) = dyᵀ (out, batch) · x (batch, in)
+		case passGradW: // dw (out, in) = dyᵀ (out, batch) · x (batch, in)
 			x, dy := in[0], in[1]
 			return fastblas.Gemm(blas.Trans, blas.NoTrans, g.out, g.in, g.batch, 1, dy, g.out, x, g.in, 0, out, g.in)
 		}

@@ -73,9 +73,9 @@ func TestLinearGradFiniteDiff(t *testing.T) {
 	geom := linearGeom{batch: 3, in: 5, out: 4}
 	dy := randSpec("dy", 53, geom.yShape()...)
 	for _, p := range []struct {
-		pass linPass
+		pass bilinearPass
 		a    spec
-	}{{linGradX, randSpec("a", 51, geom.wShape()...)}, {linGradW, randSpec("a", 52, geom.xShape()...)}} {
+	}{{passGradX, randSpec("a", 51, geom.wShape()...)}, {passGradW, randSpec("a", 52, geom.xShape()...)}} {
 		t.Run(linPassNames[p.pass], func(t *testing.T) {
 			checkFiniteDiff(t, []spec{p.a, dy}, []string{"a", "dy"},
 				func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
