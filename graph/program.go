@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/tanren-ml/tanren/graph/arena"
 )
 
 // LossFunc builds a scalar loss from a model's output and a target node of
@@ -59,6 +61,8 @@ type Program struct {
 	noise     []noiseInput
 	after     []func() error
 	rng       *rand.Rand
+	// arena holds the buffers of tanren's ops between runs; see runAll.
+	arena *arena.Arena
 	// outVal and lossVal are separate allocations, not fields: a Read op
 	// pointing into the Program would close a reference cycle through the
 	// TapeMachine, which has a finalizer, and Go never collects a cycle
@@ -96,10 +100,11 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 		}
 	}()
 	g := G.NewGraph()
+	ar := arena.Register(g) // before any op is added: ops look it up then
 	b := &builder{g: g, store: store, mode: spec.Mode, nodes: map[string]*G.Node{}, frozen: map[string]bool{}}
 	root := &Scope{b: b}
 	dt := store.dtype
-	p = &Program{store: store, spec: spec, g: g}
+	p = &Program{store: store, spec: spec, g: g, arena: ar}
 	p.input = G.NewTensor(g, dt, len(spec.Input), G.WithShape(spec.Input.Clone()...), G.WithName("input"))
 	b.input, b.inputGrad = p.input, spec.Mode == Train && spec.InputGrad
 	out, err := Call(root, "", model, p.input)
@@ -306,6 +311,10 @@ func (p *Program) InputGrad() (*tensor.Dense, error) {
 
 // Close releases the machine's memory.
 func (p *Program) Close() error {
+	if p.arena != nil {
+		arena.Unregister(p.g)
+		p.arena.Release()
+	}
 	if p.vm != nil {
 		return p.vm.Close()
 	}
@@ -342,6 +351,11 @@ func (p *Program) runAll() (err error) {
 			err = errors.Errorf("run (%v, input %v): gorgonia: %v", p.spec.Mode, p.spec.Input, r)
 		}
 	}()
+	// Every value of the last run is dead by now: Run and Forward return
+	// copies, and gradients are accumulated into the parameters' own
+	// tensors. So the ops may overwrite the last run's buffers instead of
+	// allocating new ones, and a step produces (almost) no garbage.
+	p.arena.Recycle()
 	p.vm.Reset()
 	if err := p.vm.RunAll(); err != nil {
 		return errors.Wrapf(err, "run (%v, input %v)", p.spec.Mode, p.spec.Input)

@@ -35,7 +35,7 @@ var (
 )
 
 // Forward implements graph.Layer.
-func (ReLU) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) { return G.Rectify(x) }
+func (ReLU) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) { return ops.ReLU(x) }
 
 // Forward implements graph.Layer.
 func (l LeakyReLU) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {

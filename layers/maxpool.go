@@ -3,19 +3,22 @@ package layers
 import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/layers/ops"
 )
 
-// MaxPool2d is torch.nn.MaxPool2d (ceil_mode=False, dilation 1) on NCHW
-// input.
+// MaxPool2d is torch.nn.MaxPool2d (dilation 1) on NCHW input: one
+// ops.MaxPool2d node.
 type MaxPool2d struct {
 	Kernel Pair
 	// Stride defaults to Kernel, as in PyTorch.
 	Stride Pair
 	// Padding is symmetric, implicitly −∞; at most half the kernel.
 	Padding Pair
+	// CeilMode rounds output sizes up (PyTorch's ceil_mode); the default
+	// rounds down.
+	CeilMode bool
 }
 
 var _ graph.Layer = MaxPool2d{}
@@ -26,7 +29,7 @@ func (m MaxPool2d) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 	if err := checkPool("MaxPool2d", x, m.Kernel, stride, m.Padding); err != nil {
 		return nil, err
 	}
-	return G.MaxPool2D(x, tensor.Shape{m.Kernel[0], m.Kernel[1]}, m.Padding.ints(), stride.ints())
+	return ops.MaxPool2d(x, m.Kernel, stride, m.Padding, m.CeilMode)
 }
 
 func checkPool(name string, x *G.Node, k, stride, pad Pair) error {

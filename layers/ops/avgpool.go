@@ -150,7 +150,7 @@ func (op *avgPoolOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String
 func (op *avgPoolOp) Hashcode() uint32      { return hashOf(op) }
 func (op *avgPoolOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *avgPoolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&avgPoolGradOp{poolParams: op.poolParams}, grad)
+	dx, err := applyOp(&avgPoolGradOp{poolParams: op.poolParams}, grad)
 	return G.Nodes{dx}, err
 }
 
@@ -211,7 +211,7 @@ func (op *avgPoolGradOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.St
 func (op *avgPoolGradOp) Hashcode() uint32      { return hashOf(op) }
 func (op *avgPoolGradOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *avgPoolGradOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dg, err := G.ApplyOp(&avgPoolOp{poolParams: op.poolParams}, grad)
+	dg, err := applyOp(&avgPoolOp{poolParams: op.poolParams}, grad)
 	return G.Nodes{dg}, err
 }
 

@@ -267,7 +267,7 @@ func invStd(v []float64, eps float64) []float64 {
 // beta's own shapes) to a batch norm's SymDiff: dβ = Σ g over all but the
 // channel axis, dγ from gammaGrad.
 func affineGrads(p bnParams, gammaGrad G.Op, x, grad *G.Node) (dgamma, dbeta *G.Node, err error) {
-	if dgamma, err = G.ApplyOp(gammaGrad, x, grad); err != nil {
+	if dgamma, err = applyOp(gammaGrad, x, grad); err != nil {
 		return nil, nil, err
 	}
 	if dbeta, err = reduce("BatchNorm beta gradient", grad, p.reduceAxes(), false, 1); err != nil {

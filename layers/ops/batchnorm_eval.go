@@ -70,7 +70,7 @@ func (op *bnEvalOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
 	}
 	x, gamma := in[0], in[1]
-	dx, err := G.ApplyOp(&bnEvalGradOp{bnParams: op.bnParams, vr: op.vr}, gamma, grad)
+	dx, err := applyOp(&bnEvalGradOp{bnParams: op.bnParams, vr: op.vr}, gamma, grad)
 	if err != nil {
 		return nil, err
 	}

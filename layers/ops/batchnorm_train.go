@@ -68,7 +68,7 @@ func (op *bnTrainOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
 	}
 	x, gamma := in[0], in[1]
-	dx, err := G.ApplyOp(&bnTrainGradOp{bnParams: op.bnParams}, x, gamma, grad)
+	dx, err := applyOp(&bnTrainGradOp{bnParams: op.bnParams}, x, gamma, grad)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -11,6 +12,18 @@ import (
 
 	"github.com/pkg/errors"
 )
+
+// ReLU is torch.nn.functional.relu, max(x, 0), element-wise for any shape,
+// with PyTorch's gradient: the upstream gradient where x > 0, zero
+// elsewhere (also at 0).
+//
+// Gorgonia's Rectify computes the same values, but as a comparison op and a
+// multiplication forward and more ops backward, each allocating a tensor of
+// the activation's size; this is one op each way, and its buffers come from
+// the Program's arena.
+func ReLU(x *G.Node) (*G.Node, error) {
+	return clamp("ReLU", x, math.Inf(1))
+}
 
 // ReLU6 is torch.nn.functional.relu6, min(max(x, 0), 6), element-wise for
 // any shape: MobileNetV2's activation. Its gradient is PyTorch's, the
@@ -22,84 +35,105 @@ import (
 // once x − 6 rounds to x (from 2²⁷ in float32), and a minimum with 6 needs
 // a constant tensor of 6s as large as the activation.
 func ReLU6(x *G.Node) (*G.Node, error) {
+	return clamp("ReLU6", x, 6)
+}
+
+// clamp adds min(max(x, 0), hi) to x's graph; hi may be +Inf.
+func clamp(name string, x *G.Node, hi float64) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "ReLU6")
+		return nil, errors.Wrap(err, name)
 	}
-	return apply(fmt.Sprintf("ops.ReLU6 of %v", x.Shape()), &relu6Op{shape: x.Shape().Clone()}, x)
+	op := &clampOp{clampParams: clampParams{name: name, shape: x.Shape().Clone(), hi: hi}}
+	return apply(fmt.Sprintf("ops.%s of %v", name, x.Shape()), op, x)
 }
 
-// relu6Op is ReLU6; relu6GradOp maps (x, dy) to dy where 0 < x < 6 and to
-// 0 elsewhere.
-type relu6Op struct {
-	pure
+// clampParams are shared by the op and its gradient.
+type clampParams struct {
+	name  string // ReLU or ReLU6, for messages
 	shape tensor.Shape
+	hi    float64
 }
 
-var _ G.SDOp = (*relu6Op)(nil)
+// clampOp is min(max(x, 0), hi); clampGradOp maps (x, dy) to dy where
+// 0 < x < hi and to 0 elsewhere.
+type clampOp struct {
+	pure
+	clampParams
+}
 
-func (op *relu6Op) Arity() int    { return 1 }
-func (op *relu6Op) Type() hm.Type { return fnType(op.shape.Dims(), op.shape.Dims()) }
-func (op *relu6Op) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+var _ G.SDOp = (*clampOp)(nil)
+
+func (op *clampOp) Arity() int    { return 1 }
+func (op *clampOp) Type() hm.Type { return fnType(op.shape.Dims(), op.shape.Dims()) }
+func (op *clampOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return sameShape(op, op.shape, in...)
 }
-func (op *relu6Op) Do(vs ...G.Value) (G.Value, error) {
-	return run(op, vs, 1, op.shape, relu6Kernel[float64], relu6Kernel[float32])
+func (op *clampOp) Do(vs ...G.Value) (G.Value, error) {
+	return run(op, vs, 1, op.shape, clampKernel[float64](op.hi), clampKernel[float32](op.hi))
 }
-func (op *relu6Op) String() string        { return fmt.Sprintf("ops.ReLU6{shape=%v}", op.shape) }
-func (op *relu6Op) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
-func (op *relu6Op) Hashcode() uint32      { return hashOf(op) }
-func (op *relu6Op) DiffWRT(n int) []bool  { return []bool{true} }
-func (op *relu6Op) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+func (op *clampOp) String() string        { return fmt.Sprintf("ops.%s{shape=%v}", op.name, op.shape) }
+func (op *clampOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
+func (op *clampOp) Hashcode() uint32      { return hashOf(op) }
+func (op *clampOp) DiffWRT(n int) []bool  { return []bool{true} }
+func (op *clampOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
 		return nil, errors.Errorf("ops: %v has 1 input, got %d", op, len(in))
 	}
-	dx, err := G.ApplyOp(&relu6GradOp{shape: op.shape}, in[0], grad)
+	dx, err := applyOp(&clampGradOp{clampParams: op.clampParams}, in[0], grad)
 	return G.Nodes{dx}, err
 }
 
-func relu6Kernel[T Float](in [][]T, y []T) error {
-	x := in[0]
-	if err := checkLen("input", len(x), len(y)); err != nil {
-		return err
+func clampKernel[T Float](hi float64) kernelFunc[T] {
+	h := T(hi)
+	return func(in [][]T, y []T) error {
+		x := in[0]
+		if err := checkLen("input", len(x), len(y)); err != nil {
+			return err
+		}
+		return parallelRange(len(y), func(lo, up int) {
+			for i, v := range x[lo:up] {
+				y[lo+i] = min(max(v, 0), h) // NaN stays NaN, as in PyTorch
+			}
+		})
 	}
-	for i, v := range x {
-		y[i] = min(max(v, 0), 6) // NaN stays NaN, as in PyTorch
-	}
-	return nil
 }
 
-// relu6GradOp is not differentiable itself.
-type relu6GradOp struct {
+// clampGradOp is not differentiable itself.
+type clampGradOp struct {
 	pure
-	shape tensor.Shape
+	clampParams
 }
 
-func (op *relu6GradOp) Arity() int { return 2 }
-func (op *relu6GradOp) Type() hm.Type {
+func (op *clampGradOp) Arity() int { return 2 }
+func (op *clampGradOp) Type() hm.Type {
 	return fnType(op.shape.Dims(), op.shape.Dims(), op.shape.Dims())
 }
-func (op *relu6GradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+func (op *clampGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return sameShape(op, op.shape, in...)
 }
-func (op *relu6GradOp) Do(vs ...G.Value) (G.Value, error) {
-	return run(op, vs, 2, op.shape, relu6GradKernel[float64], relu6GradKernel[float32])
+func (op *clampGradOp) Do(vs ...G.Value) (G.Value, error) {
+	return run(op, vs, 2, op.shape, clampGradKernel[float64](op.hi), clampGradKernel[float32](op.hi))
 }
-func (op *relu6GradOp) String() string        { return fmt.Sprintf("ops.ReLU6Grad{shape=%v}", op.shape) }
-func (op *relu6GradOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
-func (op *relu6GradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *clampGradOp) String() string        { return fmt.Sprintf("ops.%sGrad{shape=%v}", op.name, op.shape) }
+func (op *clampGradOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
+func (op *clampGradOp) Hashcode() uint32      { return hashOf(op) }
 
-func relu6GradKernel[T Float](in [][]T, dx []T) error {
-	x, dy := in[0], in[1]
-	if err := checkLen("input", len(x), len(dx)); err != nil {
-		return err
-	}
-	if err := checkLen("gradient", len(dy), len(dx)); err != nil {
-		return err
-	}
-	for i, v := range x { // dx arrives zeroed (run allocates it)
-		if v > 0 && v < 6 {
-			dx[i] = dy[i]
+func clampGradKernel[T Float](hi float64) kernelFunc[T] {
+	h := T(hi)
+	return func(in [][]T, dx []T) error {
+		x, dy := in[0], in[1]
+		if err := checkLen("input", len(x), len(dx)); err != nil {
+			return err
 		}
+		if err := checkLen("gradient", len(dy), len(dx)); err != nil {
+			return err
+		}
+		return parallelRange(len(dx), func(lo, up int) {
+			for i, v := range x[lo:up] { // dx arrives zeroed (run allocates it)
+				if v > 0 && (v < h || math.IsInf(hi, 1)) {
+					dx[lo+i] = dy[lo+i]
+				}
+			}
+		})
 	}
-	return nil
 }

@@ -96,3 +96,51 @@ func TestReLU6Errors(t *testing.T) {
 	assert.Error(t, err)
 	assert.Nil(t, n)
 }
+
+func TestReLUFiniteDiff(t *testing.T) {
+	x := randSpec("x", 22, 4, 10)
+	for i, v := range x.Data {
+		if math.Abs(v) < 0.01 { // away from the kink
+			x.Data[i] += 0.1
+		}
+	}
+	checkFiniteDiff(t, []spec{x}, []string{"x"},
+		func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) { return ReLU(in["x"]) }, 1e-6)
+}
+
+// TestReLUTorch includes 0 exactly, where PyTorch's gradient is 0.
+func TestReLUTorch(t *testing.T) {
+	for _, f := range loadFixtures(t, "relu") {
+		t.Run(f.Name, func(t *testing.T) {
+			checkFixture(t, f, []spec{f.input("x")}, func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+				return ReLU(in["x"])
+			})
+		})
+	}
+}
+
+// TestReLUMatchesRectify compares ReLU with Gorgonia's Rectify, the
+// reference it replaces, on a tensor large enough to be split over the
+// cores, in both dtypes; values and gradients must be identical.
+func TestReLUMatchesRectify(t *testing.T) {
+	x := randSpec("x", 23, 3, 5, 61, 47) // 43,005 elements: more than one part
+	w := randSpec("w", 24, 3, 5, 61, 47).Data
+	x.Data[0], x.Data[1], x.Data[2] = 0, math.Copysign(0, -1), math.Inf(1)
+	build := func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) { return ReLU(in["x"]) }
+	ref := func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) { return G.Rectify(in["x"]) }
+	t.Run("float64", func(t *testing.T) {
+		got, want := newHarness[float64](t, []spec{x}, []string{"x"}, w, build), newHarness[float64](t, []spec{x}, []string{"x"}, w, ref)
+		got.run(t)
+		want.run(t)
+		assert.Equal(t, want.output(t), got.output(t))
+		assert.Equal(t, want.grad(t, "x")[3:], got.grad(t, "x")[3:])
+		assert.Equal(t, []float64{0, 0, w[2]}, got.grad(t, "x")[:3], "PyTorch's gradient at 0, −0 and +Inf")
+	})
+	t.Run("float32", func(t *testing.T) {
+		got, want := newHarness[float32](t, []spec{x}, []string{"x"}, w, build), newHarness[float32](t, []spec{x}, []string{"x"}, w, ref)
+		got.run(t)
+		want.run(t)
+		assert.Equal(t, want.output(t), got.output(t))
+		assert.Equal(t, want.grad(t, "x")[3:], got.grad(t, "x")[3:])
+	})
+}

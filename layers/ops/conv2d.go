@@ -203,11 +203,11 @@ func (op *conv2dOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	var da *G.Node
 	if !op.noGradX {
 		var err error
-		if da, err = G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: p}, pIn1, pIn2); err != nil {
+		if da, err = applyOp(&conv2dOp{convGeom: op.convGeom, pass: p}, pIn1, pIn2); err != nil {
 			return nil, err
 		}
 	}
-	db, err := G.ApplyOp(&conv2dOp{convGeom: op.convGeom, pass: q}, qIn1, qIn2)
+	db, err := applyOp(&conv2dOp{convGeom: op.convGeom, pass: q}, qIn1, qIn2)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
 
+	"github.com/tanren-ml/tanren/graph/arena"
 	"github.com/tanren-ml/tanren/graph/fastblas"
 )
 
@@ -239,7 +240,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 			partial := make([][]T, chunks)
 			partial[0] = out
 			for c := 1; c < chunks; c++ {
-				partial[c] = make([]T, len(out))
+				partial[c] = arena.Get[T](op.arena, len(out))
 			}
 			if err := forChunks(n, chunks, func(chunk, lo, hi int) error {
 				return withBuf(func(buf []T) error {

@@ -120,11 +120,11 @@ func (op *depthwiseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	}
 	a, b := in[0], in[1]
 	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)
-	da, err := G.ApplyOp(&depthwiseOp{dwGeom: op.dwGeom, pass: p}, pIn1, pIn2)
+	da, err := applyOp(&depthwiseOp{dwGeom: op.dwGeom, pass: p}, pIn1, pIn2)
 	if err != nil {
 		return nil, err
 	}
-	db, err := G.ApplyOp(&depthwiseOp{dwGeom: op.dwGeom, pass: q}, qIn1, qIn2)
+	db, err := applyOp(&depthwiseOp{dwGeom: op.dwGeom, pass: q}, qIn1, qIn2)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func (op *maskMulOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 2 {
 		return nil, errors.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
 	}
-	dx, err := G.ApplyOp(op, grad, in[1])
+	dx, err := applyOp(op, grad, in[1])
 	return G.Nodes{dx, nil}, err
 }
 

@@ -74,7 +74,7 @@ func (op *geluOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
 		return nil, errors.Errorf("ops: %v has 1 input, got %d", op, len(in))
 	}
-	dx, err := G.ApplyOp(&geluGradOp{shape: op.shape, approx: op.approx}, in[0], grad)
+	dx, err := applyOp(&geluGradOp{shape: op.shape, approx: op.approx}, in[0], grad)
 	return G.Nodes{dx}, err
 }
 

@@ -148,11 +148,11 @@ func (op *linearOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	}
 	a, b := in[0], in[1]
 	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)
-	da, err := G.ApplyOp(&linearOp{geom: op.geom, pass: p}, pIn1, pIn2)
+	da, err := applyOp(&linearOp{geom: op.geom, pass: p}, pIn1, pIn2)
 	if err != nil {
 		return nil, err
 	}
-	db, err := G.ApplyOp(&linearOp{geom: op.geom, pass: q}, qIn1, qIn2)
+	db, err := applyOp(&linearOp{geom: op.geom, pass: q}, qIn1, qIn2)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,6 +45,10 @@ func ownOps() map[string]struct {
 		"bn eval grad":  {&bnEvalGradOp{bnParams: bn, vr: rv}, []tensor.Shape{c, x4}},
 		"gelu":          {&geluOp{shape: x4}, []tensor.Shape{x4}},
 		"gelu grad":     {&geluGradOp{shape: x4}, []tensor.Shape{x4, x4}},
+		"maxpool":       {&maxPoolOp{poolParams: pool}, []tensor.Shape{x4}},
+		"maxpool grad":  {&maxPoolGradOp{poolParams: pool}, []tensor.Shape{x4, pool.outShape()}},
+		"relu":          {&clampOp{clampParams: clampParams{name: "ReLU", shape: x4, hi: math.Inf(1)}}, []tensor.Shape{x4}},
+		"relu grad":     {&clampGradOp{clampParams: clampParams{name: "ReLU", shape: x4, hi: math.Inf(1)}}, []tensor.Shape{x4, x4}},
 	}
 }
 
@@ -151,6 +156,16 @@ func TestOpHashesDiffer(t *testing.T) {
 		{
 			&geluOp{shape: x4}, &geluOp{shape: x4, approx: true}, &geluGradOp{shape: x4},
 			&maskMulOp{x: x4, mask: x4}, &maskMulOp{x: x4, mask: tensor.Shape{2, 3, 1, 1}},
+		},
+		{
+			&maxPoolOp{poolParams: pool([2]int{2, 2}, [2]int{2, 2}, [2]int{}, false, false)},
+			&maxPoolOp{poolParams: pool([2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1}, false, false)},
+			&maxPoolOp{poolParams: pool([2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1}, false, true)},
+			&maxPoolGradOp{poolParams: pool([2]int{2, 2}, [2]int{2, 2}, [2]int{}, false, false)},
+			&clampOp{clampParams: clampParams{name: "ReLU", shape: x4, hi: math.Inf(1)}},
+			&clampOp{clampParams: clampParams{name: "ReLU6", shape: x4, hi: 6}},
+			&clampGradOp{clampParams: clampParams{name: "ReLU", shape: x4, hi: math.Inf(1)}},
+			&clampGradOp{clampParams: clampParams{name: "ReLU6", shape: x4, hi: 6}},
 		},
 	}
 	seen := map[uint32]string{}

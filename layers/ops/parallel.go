@@ -44,3 +44,21 @@ func parallelFor(n int, fn func(i int)) error {
 	}
 	return nil
 }
+
+// parallelGrain is the fewest elements an element-wise kernel hands to one
+// goroutine: below it, starting a goroutine costs more than it saves.
+const parallelGrain = 1 << 15
+
+// parallelRange calls fn on contiguous parts [lo, hi) covering [0, n), one
+// per core, when n is large enough to be worth splitting, and on the whole
+// range otherwise. It reports panics as parallelFor does.
+func parallelRange(n int, fn func(lo, hi int)) error {
+	return parallelItems(n, 1, fn)
+}
+
+// parallelItems is parallelRange over n items of size elements each (such
+// as image planes), never splitting an item.
+func parallelItems(n, size int, fn func(lo, hi int)) error {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n, n*size/parallelGrain))
+	return parallelFor(parts, func(p int) { fn(p*n/parts, (p+1)*n/parts) })
+}

@@ -141,7 +141,7 @@ func (op *reduceOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String(
 func (op *reduceOp) Hashcode() uint32      { return hashOf(op) }
 func (op *reduceOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *reduceOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&expandOp{in: op.in, axes: op.axes, scale: op.scale}, grad)
+	dx, err := applyOp(&expandOp{in: op.in, axes: op.axes, scale: op.scale}, grad)
 	return G.Nodes{dx}, err
 }
 
@@ -215,7 +215,7 @@ func (op *expandOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String(
 func (op *expandOp) Hashcode() uint32      { return hashOf(op) }
 func (op *expandOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *expandOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dg, err := G.ApplyOp(&reduceOp{in: op.in, axes: op.axes, scale: op.scale}, grad)
+	dg, err := applyOp(&reduceOp{in: op.in, axes: op.axes, scale: op.scale}, grad)
 	return G.Nodes{dg}, err
 }
 

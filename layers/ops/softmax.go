@@ -78,7 +78,7 @@ func (op *softmaxOp) Hashcode() uint32      { return hashOf(op) }
 func (op *softmaxOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *softmaxOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	// Both backward formulas need only the output y, not x.
-	dx, err := G.ApplyOp(&softmaxGradOp{softmaxParams: op.softmaxParams}, out, grad)
+	dx, err := applyOp(&softmaxGradOp{softmaxParams: op.softmaxParams}, out, grad)
 	return G.Nodes{dx}, err
 }
 

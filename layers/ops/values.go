@@ -10,6 +10,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/graph/arena"
 )
 
 // Float is the set of element types the kernels of this package accept.
@@ -186,7 +188,7 @@ func runT[T Float](op fmt.Stringer, vs []G.Value, shape tensor.Shape, k kernelFu
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
-	out := make([]T, shape.TotalSize())
+	out := arena.Get[T](arenaOf(op), shape.TotalSize())
 	if err := k(in, out); err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
@@ -211,8 +213,21 @@ func hashOf(op fmt.Stringer) uint32 {
 }
 
 // pure is embedded by the own ops: they allocate their output and neither
-// call out of Go nor overwrite an input.
-type pure struct{}
+// call out of Go nor overwrite an input. It carries the arena of the op's
+// graph (see package graph/arena), from which run takes the output and the
+// kernels their scratch buffers; nil means plain allocation.
+type pure struct{ arena *arena.Arena }
+
+func (p *pure) setArena(a *arena.Arena) { p.arena = a }
+func (p *pure) arenaOf() *arena.Arena   { return p.arena }
+
+// arenaOf returns the arena of one of this package's ops, or nil.
+func arenaOf(op any) *arena.Arena {
+	if o, ok := op.(interface{ arenaOf() *arena.Arena }); ok {
+		return o.arenaOf()
+	}
+	return nil
+}
 
 func (pure) ReturnsPtr() bool     { return false }
 func (pure) CallsExtern() bool    { return false }
@@ -222,10 +237,19 @@ func (pure) OverwritesInput() int { return -1 }
 // node and an error saying where; Gorgonia panics become errors too.
 func apply(where string, op G.Op, children ...*G.Node) (out *G.Node, err error) {
 	defer recoverTo(&out, &err, where)
-	if out, err = G.ApplyOp(op, children...); err != nil {
+	if out, err = applyOp(op, children...); err != nil {
 		return nil, errors.Wrap(err, where)
 	}
 	return out, nil
+}
+
+// applyOp is G.ApplyOp for this package's ops, forward and gradient alike:
+// it first gives op the arena registered for the children's graph.
+func applyOp(op G.Op, children ...*G.Node) (*G.Node, error) {
+	if o, ok := op.(interface{ setArena(*arena.Arena) }); ok && len(children) > 0 {
+		o.setArena(arena.Lookup(children[0].Graph()))
+	}
+	return G.ApplyOp(op, children...)
 }
 
 // recoverTo, deferred by a graph-building function with named results,

@@ -282,6 +282,40 @@ def relu6_cases():
     write("relu6", cs)
 
 
+def relu_cases():
+    # Zero exactly (PyTorch's gradient is 0 there), tiny values on both
+    # sides and random values.
+    edge = torch.tensor([-1.0, -0.0, 0.0, 1e-30, -1e-30, 1e9, -1e9])  # 1e-30 survives float32
+    x = torch.cat([edge, torch.randn(17) * 3])
+    cs = [case("relu", {}, {"x": x}, lambda x: F.relu(x))]
+    cs.append(case("relu_4d", {}, {"x": torch.randn(2, 3, 4, 5)}, lambda x: F.relu(x)))
+    write("relu", cs)
+
+
+def maxpool_cases():
+    # (name, shape, kernel, stride, pad, ceil, integer-valued): LeNet's 2x2,
+    # ResNet's 3x3/2 with padding, non-square and overlapping windows, ceil
+    # mode, and small integers so that windows hold ties (the gradient goes
+    # to the first maximum in row-major order).
+    configs = [
+        ("k2s2", (2, 3, 6, 6), (2, 2), (2, 2), (0, 0), False, False),
+        ("k3s2p1", (2, 2, 7, 8), (3, 3), (2, 2), (1, 1), False, False),
+        ("k2x3s1x2p1", (1, 2, 5, 7), (2, 3), (1, 2), (1, 1), False, False),
+        ("k3s1_overlap", (1, 3, 5, 5), (3, 3), (1, 1), (0, 0), False, False),
+        ("k3s2_ceil", (2, 2, 6, 7), (3, 3), (2, 2), (0, 0), True, False),
+        ("k3s2p1_ceil", (1, 2, 6, 6), (3, 3), (2, 2), (1, 1), True, False),
+        ("ties_k3s1p1", (2, 2, 5, 5), (3, 3), (1, 1), (1, 1), False, True),
+        ("ties_k2s2", (1, 3, 4, 6), (2, 2), (2, 2), (0, 0), False, True),
+    ]
+    cs = []
+    for name, shape, k, s, p, ceil, ints in configs:
+        x = torch.randint(-2, 3, shape).double() if ints else torch.randn(shape)
+        params = {"kernel": list(k), "stride": list(s), "pad": list(p), "ceil": ceil}
+        cs.append(case(name, params, {"x": x},
+                       lambda x, k=k, s=s, p=p, ceil=ceil: F.max_pool2d(x, k, s, p, ceil_mode=ceil)))
+    write("maxpool", cs)
+
+
 if __name__ == "__main__":
     softmax_cases()
     crossentropy_cases()
@@ -296,3 +330,5 @@ if __name__ == "__main__":
     # order leaves every earlier fixture unchanged.
     depthwise_cases()
     relu6_cases()
+    relu_cases()
+    maxpool_cases()
