@@ -18,6 +18,11 @@ func BenchmarkConv2d(b *testing.B) {
 		{"lenet2/64x6x14x14-k5", []int{64, 6, 14, 14}, 16, [2]int{5, 5}, [2]int{}, [2]int{}, [2]int{}},
 		{"resnet/8x64x28x28-k3p1", []int{8, 64, 28, 28}, 64, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
 		{"resnet/8x64x28x28-k1", []int{8, 64, 28, 28}, 128, [2]int{1, 1}, [2]int{}, [2]int{}, [2]int{}},
+		// ResNet-18's later stages at 112×112, batch 16: 196, 49 and 16
+		// output positions, where images are convolved in groups
+		{"resnet112/16x128x14x14-k3p1", []int{16, 128, 14, 14}, 128, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
+		{"resnet112/16x256x7x7-k3p1", []int{16, 256, 7, 7}, 256, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
+		{"resnet112/16x512x4x4-k3p1", []int{16, 512, 4, 4}, 512, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
 	} {
 		shapes := map[string][]int{"x": c.x, "w": {c.out, c.x[1], c.kernel[0], c.kernel[1]}}
 		b.Run("ours/"+c.name, func(b *testing.B) { benchStep(b, shapes, c.build) })
