@@ -142,47 +142,10 @@ type gemmJob[T Float] struct {
 // panels, with buffers private to the goroutine. For each k block, a block
 // of up to mc rows of A is packed once and kept in L3 while every block of
 // nc columns of B is packed (into L2) and multiplied by it, one mr×kc
-// micro-panel of A (in L1) at a time.
+// micro-panel of A (in L1) at a time. It is runSharedA with one pair.
 func (g *gemmJob[T]) run(p part) {
-	ks := g.ks
-	MR, NR := ks.mr, ks.nr
-	// Split each dimension into nearly equal blocks no larger than the
-	// tuned sizes, so that no block is a sliver.
-	kc := ceilDiv(g.k, ceilDiv(g.k, ks.kc))
-	width := p.j1 - p.j0
-	nc := ceilDiv(ceilDiv(width, ceilDiv(width, ks.nc)), NR) * NR
-	height := p.i1 - p.i0
-	mcMax := max(MR, ks.mcBytes/(kc*int(sizeOf[T]()))/MR*MR)
-	mc := ceilDiv(ceilDiv(height, ceilDiv(height, mcMax)), MR) * MR
-
-	buf := getBuffer[T](mc*kc + kc*nc)
-	defer putBuffer(buf)
-	abuf, bbuf := (*buf)[:mc*kc], (*buf)[mc*kc:]
-
-	for pc := 0; pc < g.k; pc += kc {
-		kcur := min(kc, g.k-pc)
-		beta := g.beta
-		if pc > 0 {
-			beta = 1 // later k blocks accumulate onto the first
-		}
-		for ic := p.i0; ic < p.i1; ic += mc {
-			mcur := min(mc, p.i1-ic)
-			packA(ks, abuf, g.tA, g.a, g.lda, ic, mcur, pc, kcur)
-			for jc := p.j0; jc < p.j1; jc += nc {
-				ncur := min(nc, p.j1-jc)
-				packB(ks, bbuf, g.tB, g.b, g.ldb, pc, kcur, jc, ncur)
-				for ir := 0; ir < mcur; ir += MR {
-					mr := min(MR, mcur-ir)
-					ap := &abuf[(ir/MR)*kcur*MR]
-					crow := g.c[(ic+ir)*g.ldc+jc:]
-					for jr := 0; jr < ncur; jr += NR {
-						nr := min(NR, ncur-jr)
-						ks.tile(kcur, ap, &bbuf[(jr/NR)*kcur*NR], &crow[jr], g.ldc, g.alpha, beta, mr, nr)
-					}
-				}
-			}
-		}
-	}
+	bs, cs := [1][]T{g.b}, [1][]T{g.c}
+	g.runSharedA(p, bs[:], cs[:])
 }
 
 func sizeOf[T Float]() uintptr {
