@@ -157,6 +157,12 @@ func putCols[T Float](b *[]T) {
 	colPool[i].Put(b)
 }
 
+// colBudget is the most column elements (K·P per image) a core keeps for
+// the images that share one packing of the filters: enough for the deep
+// layers' small images, while a large image gets one GEMM of its own. A
+// variable so that tests can force small groups.
+var colBudget = 1 << 21
+
 // chunksFor is how many parts forChunks splits n images into: one per
 // core, so that each part needs one column buffer.
 func chunksFor(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
@@ -205,33 +211,57 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 			im2col(&l, part(x, i, xSize), buf)
 			return buf
 		}
-		withBuf := func(fn func(buf []T) error) error {
+		// withBufs runs fn with column buffers for up to want images at
+		// once (nil buffers for a direct convolution, whose columns are the
+		// images), as many as fit in colBudget.
+		withBufs := func(want int, fn func(bufs [][]T) error) error {
 			if l.direct {
-				return fn(nil)
+				return fn(make([][]T, want))
 			}
-			buf := getCols[T](l.k * l.p)
-			defer putCols(buf)
-			return fn(*buf)
+			bufs := make([][]T, max(1, min(want, colBudget/(l.k*l.p))))
+			b := getCols[T](len(bufs) * l.k * l.p)
+			defer putCols(b)
+			for j := range bufs {
+				bufs[j] = part(*b, j, l.k*l.p)
+			}
+			return fn(bufs)
+		}
+		withBuf := func(fn func(buf []T) error) error {
+			return withBufs(1, func(bufs [][]T) error { return fn(bufs[0]) })
+		}
+		// groups runs fn over the images [lo, hi) in groups of up to
+		// len(bufs) images, which share the packing of the filters.
+		groups := func(lo, hi int, bufs [][]T, fn func(i int, bufs [][]T) error) error {
+			for i := lo; i < hi; i += len(bufs) {
+				if err := fn(i, bufs[:min(len(bufs), hi-i)]); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		switch op.pass {
 		case passGradX: // (w, dy) → dx; out is zero, as run allocates it
 			w, dy := in[0], in[1]
 			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
-				return withBuf(func(buf []T) error {
-					for i := lo; i < hi; i++ {
-						dx := part(out, i, xSize)
-						c := buf
-						if l.direct {
-							c = dx
+				return withBufs(hi-lo, func(bufs [][]T) error {
+					return groups(lo, hi, bufs, func(i int, bufs [][]T) error {
+						dys, dcols := make([][]T, len(bufs)), make([][]T, len(bufs))
+						for j := range bufs {
+							dys[j], dcols[j] = part(dy, i+j, ySize), bufs[j]
+							if l.direct {
+								dcols[j] = part(out, i+j, xSize)
+							}
 						}
-						if err := fastblas.Gemm(blas.Trans, blas.NoTrans, l.k, l.p, l.o, 1, w, l.k, part(dy, i, ySize), l.p, 0, c, l.p); err != nil {
+						if err := fastblas.GemmSharedA(blas.Trans, blas.NoTrans, l.k, l.p, l.o, 1, w, l.k, dys, l.p, 0, dcols, l.p); err != nil {
 							return err
 						}
 						if !l.direct {
-							col2im(&l, c, dx)
+							for j, c := range dcols {
+								col2im(&l, c, part(out, i+j, xSize))
+							}
 						}
-					}
-					return nil
+						return nil
+					})
 				})
 			})
 		case passGradW: // (x, dy) → dw = Σ over the images, one sum per chunk
@@ -263,20 +293,20 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 		case passForward: // (x, w[, b]) → y
 			x, w := in[0], in[1]
 			return forChunks(n, chunksFor(n), func(_, lo, hi int) error {
-				return withBuf(func(buf []T) error {
-					for i := lo; i < hi; i++ {
-						y, beta := part(out, i, ySize), T(0)
-						if op.bias { // the GEMM adds to the bias
-							for o, v := range in[2] {
-								fillSlice(part(y, o, l.p), v)
+				return withBufs(hi-lo, func(bufs [][]T) error {
+					return groups(lo, hi, bufs, func(i int, bufs [][]T) error {
+						xs, ys, beta := make([][]T, len(bufs)), make([][]T, len(bufs)), T(0)
+						for j := range bufs {
+							xs[j], ys[j] = cols(x, i+j, bufs[j]), part(out, i+j, ySize)
+							if op.bias { // the GEMM adds to the bias
+								for o, v := range in[2] {
+									fillSlice(part(ys[j], o, l.p), v)
+								}
+								beta = 1
 							}
-							beta = 1
 						}
-						if err := fastblas.Gemm(blas.NoTrans, blas.NoTrans, l.o, l.p, l.k, 1, w, l.k, cols(x, i, buf), l.p, beta, y, l.p); err != nil {
-							return err
-						}
-					}
-					return nil
+						return fastblas.GemmSharedA(blas.NoTrans, blas.NoTrans, l.o, l.p, l.k, 1, w, l.k, xs, l.p, beta, ys, l.p)
+					})
 				})
 			})
 		}

@@ -116,6 +116,34 @@ func TestConv2dMatchesGorgonia(t *testing.T) {
 	}
 }
 
+// TestConv2dSharedPackingGroups forces groups of two images (with a tail
+// of one) to share one packing of the filters, instead of a whole core's
+// chunk, and compares with Gorgonia's Conv2d as above.
+func TestConv2dSharedPackingGroups(t *testing.T) {
+	defer func(b int) { colBudget = b }(colBudget)
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	for _, c := range []conv2dCase{conv2dCases[1], conv2dCases[4], conv2dCases[10]} {
+		t.Run(c.name, func(t *testing.T) {
+			s, d := c.stride, c.dilation
+			for i := range s {
+				s[i], d[i] = max(s[i], 1), max(d[i], 1)
+			}
+			l := newConvGeom(tensor.Shape(c.x), tensor.Shape{c.out, c.x[1], c.kernel[0], c.kernel[1]}, s, c.pad, d).loop()
+			colBudget = 2*l.k*l.p + 1
+			specs, wrt := c.specs(81), []string{"x", "w"}
+			got := newHarness[float64](t, specs, wrt, nil, c.build)
+			want := newHarness[float64](t, specs, wrt, nil, c.gorgonia)
+			got.run(t)
+			want.run(t)
+			assertClose(t, want.output(t), got.output(t), 1e-12, "output")
+			for _, name := range wrt {
+				assertClose(t, want.grad(t, name), got.grad(t, name), 1e-12, "gradient %s", name)
+			}
+		})
+	}
+}
+
 // TestConv2dRepeatable runs one compiled graph twice: the pooled column
 // buffers must not carry anything from one run into the next.
 func TestConv2dRepeatable(t *testing.T) {
