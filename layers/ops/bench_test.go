@@ -189,3 +189,38 @@ func BenchmarkDepthwiseConv2d(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMaxPool2d measures a forward and backward step of LeNet-5's and
+// ResNet's max pooling against Gorgonia's MaxPool2D.
+func BenchmarkMaxPool2d(b *testing.B) {
+	for _, c := range []struct {
+		name                string
+		x                   []int
+		kernel, stride, pad [2]int
+	}{
+		{"lenet/64x6x28x28-k2s2", []int{64, 6, 28, 28}, [2]int{2, 2}, [2]int{2, 2}, [2]int{}},
+		{"resnet/16x64x56x56-k3s2p1", []int{16, 64, 56, 56}, [2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1}},
+	} {
+		b.Run("ours/"+c.name, func(b *testing.B) {
+			benchStep(b, x1("x", c.x...), func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+				return MaxPool2d(in["x"], c.kernel, c.stride, c.pad, false)
+			})
+		})
+		b.Run("gorgonia/"+c.name, func(b *testing.B) {
+			benchStep(b, x1("x", c.x...), func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+				return G.MaxPool2D(in["x"], tensor.Shape{c.kernel[0], c.kernel[1]}, c.pad[:], c.stride[:])
+			})
+		})
+	}
+}
+
+// BenchmarkReLU measures a forward and backward step of ReLU against
+// Gorgonia's Rectify on a ResNet activation.
+func BenchmarkReLU(b *testing.B) {
+	b.Run("ours/16x64x56x56", func(b *testing.B) {
+		benchStep(b, x1("x", 16, 64, 56, 56), func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) { return ReLU(in["x"]) })
+	})
+	b.Run("gorgonia/16x64x56x56", func(b *testing.B) {
+		benchStep(b, x1("x", 16, 64, 56, 56), func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) { return G.Rectify(in["x"]) })
+	})
+}

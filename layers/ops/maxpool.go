@@ -77,45 +77,36 @@ func (p poolParams) maxString() string {
 	return fmt.Sprintf("in=%v, kernel=%v, stride=%v, pad=%v, ceil=%t", p.in, p.kernel, p.stride, p.pad, p.ceil)
 }
 
-// forWindows calls fn for every output position of every plane, with the
-// plane's input, the output index within the plane and the input index of
-// the window's first maximum. The planes are spread over the cores.
-func forWindows[T Float](p poolParams, x []T, fn func(plane, o, arg int)) error {
-	if err := checkLen("input", len(x), p.in.TotalSize()); err != nil {
-		return err
-	}
-	h0s, h1s := p.windows(0)
-	w0s, w1s := p.windows(1)
-	hw := p.in[2] * p.in[3]
-	w := p.in[3]
-	planes := p.in[0] * p.in[1]
-	return parallelItems(planes, hw, func(lo, hi int) {
-		for plane := lo; plane < hi; plane++ {
-			xs := x[plane*hw : (plane+1)*hw]
-			for oh := 0; oh < p.outH; oh++ {
-				h0, h1 := h0s[oh], h1s[oh]
-				for ow := 0; ow < p.outW; ow++ {
-					w0, w1 := w0s[ow], w1s[ow]
-					arg, best := h0*w+w0, T(math.Inf(-1))
-					for i := h0; i < h1; i++ {
-						for j := i*w + w0; j < i*w+w1; j++ {
-							if v := xs[j]; v > best || v != v { // PyTorch: NaN wins
-								arg, best = j, v
-							}
-						}
-					}
-					fn(plane, oh*p.outW+ow, arg)
-				}
-			}
-		}
-	})
-}
-
+// maxPoolKernel computes the maxima directly rather than through
+// forWindows: the builtin max is branch-free and, like PyTorch, returns NaN
+// when either argument is NaN, so the value is that of the first maximum.
 func maxPoolKernel[T Float](p poolParams) kernelFunc[T] {
 	return func(in [][]T, y []T) error {
-		x, hw, ohw := in[0], p.in[2]*p.in[3], p.outH*p.outW
-		return forWindows(p, x, func(plane, o, arg int) {
-			y[plane*ohw+o] = x[plane*hw+arg]
+		x := in[0]
+		if err := checkLen("input", len(x), p.in.TotalSize()); err != nil {
+			return err
+		}
+		h0s, h1s := p.windows(0)
+		w0s, w1s := p.windows(1)
+		w, hw, ohw := p.in[3], p.in[2]*p.in[3], p.outH*p.outW
+		return parallelItems(p.in[0]*p.in[1], hw, func(lo, hi int) {
+			for plane := lo; plane < hi; plane++ {
+				xs, ys := part(x, plane, hw), part(y, plane, ohw)
+				for oh := 0; oh < p.outH; oh++ {
+					h0, h1 := h0s[oh], h1s[oh]
+					row := ys[oh*p.outW : (oh+1)*p.outW]
+					for ow := range row {
+						w0, w1 := w0s[ow], w1s[ow]
+						best := T(math.Inf(-1))
+						for i := h0; i < h1; i++ {
+							for _, v := range xs[i*w+w0 : i*w+w1] {
+								best = max(best, v)
+							}
+						}
+						row[ow] = best
+					}
+				}
+			}
 		})
 	}
 }
@@ -145,16 +136,41 @@ func (op *maxPoolGradOp) String() string        { return "ops.MaxPool2dGrad{" + 
 func (op *maxPoolGradOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *maxPoolGradOp) Hashcode() uint32      { return hashOf(op) }
 
+// maxPoolGradKernel finds each window's first maximum again (a NaN counts
+// as the maximum, as in PyTorch) and adds the output's gradient there.
 func maxPoolGradKernel[T Float](p poolParams) kernelFunc[T] {
 	return func(in [][]T, dx []T) error {
-		x, dy, hw, ohw := in[0], in[1], p.in[2]*p.in[3], p.outH*p.outW
+		x, dy := in[0], in[1]
+		if err := checkLen("input", len(x), p.in.TotalSize()); err != nil {
+			return err
+		}
 		if err := checkLen("gradient", len(dy), p.outShape().TotalSize()); err != nil {
 			return err
 		}
+		h0s, h1s := p.windows(0)
+		w0s, w1s := p.windows(1)
+		w, hw, ohw := p.in[3], p.in[2]*p.in[3], p.outH*p.outW
 		// dx arrives zeroed (run allocates it); overlapping windows add up.
 		// Each plane is written by one goroutine only.
-		return forWindows(p, x, func(plane, o, arg int) {
-			dx[plane*hw+arg] += dy[plane*ohw+o]
+		return parallelItems(p.in[0]*p.in[1], hw, func(lo, hi int) {
+			for plane := lo; plane < hi; plane++ {
+				xs, dxs, dys := part(x, plane, hw), part(dx, plane, hw), part(dy, plane, ohw)
+				for oh := 0; oh < p.outH; oh++ {
+					h0, h1 := h0s[oh], h1s[oh]
+					for ow := 0; ow < p.outW; ow++ {
+						w0, w1 := w0s[ow], w1s[ow]
+						arg, best := h0*w+w0, T(math.Inf(-1))
+						for i := h0; i < h1; i++ {
+							for j := i*w + w0; j < i*w+w1; j++ {
+								if v := xs[j]; v > best || v != v {
+									arg, best = j, v
+								}
+							}
+						}
+						dxs[arg] += dys[oh*p.outW+ow]
+					}
+				}
+			}
 		})
 	}
 }
