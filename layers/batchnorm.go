@@ -41,21 +41,51 @@ var (
 
 // Forward implements graph.Layer.
 func (b BatchNorm2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
-	if x.Dims() != 4 {
-		return nil, errors.Errorf("BatchNorm2d needs NCHW input, got %v (BatchNorm1d is for (N, C))", x.Shape())
-	}
-	return batchNorm(s, x, b)
+	return b.forward(s, x, 4, false)
 }
 
 // Forward implements graph.Layer.
 func (b BatchNorm1d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
-	if x.Dims() != 2 {
-		return nil, errors.Errorf("BatchNorm1d needs (N, C) input, got %v (BatchNorm2d is for NCHW)", x.Shape())
-	}
-	return batchNorm(s, x, BatchNorm2d(b))
+	return BatchNorm2d(b).forward(s, x, 2, false)
 }
 
-func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d) (*G.Node, error) {
+// bnReLU is a batch norm followed by a ReLU, which Sequential builds from
+// the two layers. With frozen statistics (evaluation, or a frozen batch
+// norm) it is one op, ops.BatchNormEvalReLU; in training, the two ops.
+type bnReLU struct {
+	bn   BatchNorm2d
+	dims int // 4 for BatchNorm2d, 2 for BatchNorm1d
+}
+
+// withReLU returns the fused form of l followed by a ReLU, if l has one.
+func withReLU(l graph.Layer) (graph.Layer, bool) {
+	switch b := l.(type) {
+	case BatchNorm2d:
+		return bnReLU{bn: b, dims: 4}, true
+	case BatchNorm1d:
+		return bnReLU{bn: BatchNorm2d(b), dims: 2}, true
+	}
+	return nil, false
+}
+
+// Forward implements graph.Layer.
+func (f bnReLU) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
+	return f.bn.forward(s, x, f.dims, true)
+}
+
+func (b BatchNorm2d) forward(s *graph.Scope, x *G.Node, dims int, relu bool) (*G.Node, error) {
+	if x.Dims() != dims {
+		if dims == 2 {
+			return nil, errors.Errorf("BatchNorm1d needs (N, C) input, got %v (BatchNorm2d is for NCHW)", x.Shape())
+		}
+		return nil, errors.Errorf("BatchNorm2d needs NCHW input, got %v (BatchNorm1d is for (N, C))", x.Shape())
+	}
+	return batchNorm(s, x, b, relu)
+}
+
+// batchNorm builds the batch norm, followed by a ReLU if relu: fused into
+// one op when the statistics are frozen, a separate op in training.
+func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d, relu bool) (*G.Node, error) {
 	c := b.Features
 	if c <= 0 || x.Shape()[1] != c {
 		return nil, errors.Errorf("batch norm over %d features got input %v", c, x.Shape())
@@ -89,6 +119,9 @@ func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d) (*G.Node, error) {
 		return nil, err
 	}
 	if !s.Training() || mean.Frozen {
+		if relu {
+			return ops.BatchNormEvalReLU(x, gamma, beta, mean.Value, variance.Value, eps)
+		}
 		return ops.BatchNormEval(x, gamma, beta, mean.Value, variance.Value, eps)
 	}
 	if n := x.Shape().TotalSize() / c; n < 2 {
@@ -105,6 +138,9 @@ func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d) (*G.Node, error) {
 		}
 		return increment(count.Value)
 	})
+	if relu {
+		return ops.ReLU(y)
+	}
 	return y, nil
 }
 

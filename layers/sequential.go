@@ -24,12 +24,19 @@ var (
 	_ graph.Layer = Named{}
 )
 
-// Forward implements graph.Layer.
+// Forward implements graph.Layer. A BatchNorm2d or BatchNorm1d directly
+// followed by a ReLU runs as one layer (see bnReLU); the ReLU has no
+// tensors, so the names of all tensors stay the same.
 func (q Sequential) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
-	for i, l := range q {
-		name := strconv.Itoa(i)
-		if n, ok := l.(Named); ok {
-			name, l = n.Name, n.Layer
+	for i := 0; i < len(q); i++ {
+		name, l := unnamed(q[i], strconv.Itoa(i))
+		if i+1 < len(q) {
+			if _, next := unnamed(q[i+1], ""); next == (ReLU{}) {
+				if f, ok := withReLU(l); ok {
+					l = f
+					i++
+				}
+			}
 		}
 		var err error
 		if x, err = graph.Call(s, name, l, x); err != nil {
@@ -37,6 +44,14 @@ func (q Sequential) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 		}
 	}
 	return x, nil
+}
+
+// unnamed returns the name and layer of l, which is def if l is not Named.
+func unnamed(l graph.Layer, def string) (string, graph.Layer) {
+	if n, ok := l.(Named); ok {
+		return n.Name, n.Layer
+	}
+	return def, l
 }
 
 // Forward runs the layer under its name.

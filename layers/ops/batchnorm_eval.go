@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -26,21 +27,34 @@ import (
 // scales the input gradient by 1/√eps instead: ~316 times too large for
 // eps = 1e-5.)
 func BatchNormEval(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, eps float64) (*G.Node, error) {
-	p, err := newBNParams("BatchNormEval", x, gamma, beta, eps)
+	return batchNormEval("BatchNormEval", x, gamma, beta, runningMean, runningVar, eps, false)
+}
+
+// BatchNormEvalReLU is ReLU(BatchNormEval(...)) as one op: one pass over
+// the activation instead of two, and one output buffer instead of two —
+// what every convolution, batch norm and ReLU of a ResNet in evaluation
+// costs. Values and gradients are those of the two ops.
+func BatchNormEvalReLU(x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, eps float64) (*G.Node, error) {
+	return batchNormEval("BatchNormEvalReLU", x, gamma, beta, runningMean, runningVar, eps, true)
+}
+
+func batchNormEval(name string, x, gamma, beta *G.Node, runningMean, runningVar *tensor.Dense, eps float64, relu bool) (*G.Node, error) {
+	p, err := newBNParams(name, x, gamma, beta, eps)
 	if err != nil {
 		return nil, err
 	}
 	if _, _, err := runningStats(runningMean, runningVar, p.in[1]); err != nil {
-		return nil, errors.Wrapf(err, "ops.BatchNormEval of %v", p.in)
+		return nil, errors.Wrapf(err, "ops.%s of %v", name, p.in)
 	}
-	op := &bnEvalOp{bnParams: p, mean: runningMean, vr: runningVar}
-	return apply(fmt.Sprintf("ops.BatchNormEval of %v", p.in), op, x, gamma, beta)
+	op := &bnEvalOp{bnParams: p, mean: runningMean, vr: runningVar, relu: relu}
+	return apply(fmt.Sprintf("ops.%s of %v", name, p.in), op, x, gamma, beta)
 }
 
 type bnEvalOp struct {
 	pure
 	bnParams
 	mean, vr *tensor.Dense
+	relu     bool // followed by a ReLU, fused
 }
 
 var _ G.SDOp = (*bnEvalOp)(nil)
@@ -60,7 +74,7 @@ func (op *bnEvalOp) Do(vs ...G.Value) (G.Value, error) {
 // over different buffers must never be merged by hash-consing, even while
 // the buffers hold equal values.
 func (op *bnEvalOp) String() string {
-	return fmt.Sprintf("ops.BatchNormEval{%v, mean=%p, var=%p}", op.bnParams, op.mean, op.vr)
+	return fmt.Sprintf("ops.BatchNormEval{%v, mean=%p, var=%p, relu=%t}", op.bnParams, op.mean, op.vr, op.relu)
 }
 func (op *bnEvalOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *bnEvalOp) Hashcode() uint32      { return hashOf(op) }
@@ -70,6 +84,13 @@ func (op *bnEvalOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, errors.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
 	}
 	x, gamma := in[0], in[1]
+	if op.relu {
+		// through the ReLU first: out > 0 exactly where its input is
+		var err error
+		if grad, err = applyOp(&clampGradOp{clampParams: clampParams{name: "ReLU", shape: op.in, hi: math.Inf(1)}}, out, grad); err != nil {
+			return nil, err
+		}
+	}
 	dx, err := applyOp(&bnEvalGradOp{bnParams: op.bnParams, vr: op.vr}, gamma, grad)
 	if err != nil {
 		return nil, err
@@ -96,8 +117,7 @@ func bnEvalKernel[T Float](op *bnEvalOp) kernelFunc[T] {
 		if err != nil {
 			return err
 		}
-		normalize(op.bnParams, x, gamma, beta, y, mean, invStd(variance, op.eps))
-		return nil
+		return normalize(op.bnParams, x, gamma, beta, y, mean, invStd(variance, op.eps), op.relu)
 	}
 }
 

@@ -91,19 +91,27 @@ func bnInferShape(op fmt.Stringer, p bnParams, in []G.DimSizer) (tensor.Shape, e
 	return p.in.Clone(), nil
 }
 
-// normalize writes y = (x − mean)·γ·inv + β per channel.
-func normalize[T Float](p bnParams, x, gamma, beta, y []T, mean, inv []float64) {
-	n, c, s := p.layout()
-	for i := 0; i < n; i++ {
-		for ch := 0; ch < c; ch++ {
-			lo, hi := (i*c+ch)*s, (i*c+ch+1)*s
+// normalize writes y = (x − mean)·γ·inv + β per channel, followed by a
+// ReLU if relu.
+func normalize[T Float](p bnParams, x, gamma, beta, y []T, mean, inv []float64, relu bool) error {
+	_, c, s := p.layout()
+	// each (image, channel) plane is independent: split them over the cores
+	return parallelItems(len(x)/max(s, 1), s, func(lo, hi int) {
+		for q := lo; q < hi; q++ {
+			ch := q % c
 			mu, a, b := mean[ch], float64(gamma[ch])*inv[ch], float64(beta[ch])
-			ys := y[lo:hi]
-			for j, v := range x[lo:hi] {
+			xs, ys := part(x, q, s), part(y, q, s)
+			if relu { // max(T(z), 0) = T(max(z, 0)): rounding keeps the sign
+				for j, v := range xs {
+					ys[j] = T(max((float64(v)-mu)*a+b, 0))
+				}
+				continue
+			}
+			for j, v := range xs {
 				ys[j] = T((float64(v)-mu)*a + b)
 			}
 		}
-	}
+	})
 }
 
 func bnTrainKernel[T Float](op *bnTrainOp) kernelFunc[T] {
@@ -117,7 +125,9 @@ func bnTrainKernel[T Float](op *bnTrainOp) kernelFunc[T] {
 			return errors.Errorf("gamma and beta have %d and %d elements; want %d", len(gamma), len(beta), c)
 		}
 		mean, variance := moments(x, n, c, s)
-		normalize(op.bnParams, x, gamma, beta, y, mean, invStd(variance, op.eps))
+		if err := normalize(op.bnParams, x, gamma, beta, y, mean, invStd(variance, op.eps), false); err != nil {
+			return err
+		}
 		if op.stats != nil {
 			op.stats.set(mean, variance, n*s)
 		}

@@ -146,6 +146,7 @@ func TestOpHashesDiffer(t *testing.T) {
 			&bnTrainOp{bnParams: bn(1e-5, tensor.Shape{1, 3, 1, 1}), stats: s1},
 			&bnEvalOp{bnParams: bn(1e-5, tensor.Shape{3}), mean: rm, vr: rv},
 			&bnEvalOp{bnParams: bn(1e-5, tensor.Shape{3}), mean: rm, vr: rv2},
+			&bnEvalOp{bnParams: bn(1e-5, tensor.Shape{3}), mean: rm, vr: rv, relu: true},
 			&bnEvalGradOp{bnParams: bn(1e-5, tensor.Shape{3}), vr: rv},
 			&bnEvalGradOp{bnParams: bn(1e-5, tensor.Shape{3}), vr: rv2},
 			&bnGammaGradOp{bnParams: bn(1e-5, tensor.Shape{3})},
