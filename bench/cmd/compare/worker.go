@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -86,8 +87,20 @@ func workerMain(args []string, out io.Writer) error {
 	fs.StringVar(&a.Dir, "dir", "", "image folder (finetune)")
 	fs.IntVar(&a.Classes, "classes", 10, "classes of the folder (finetune)")
 	fs.IntVar(&a.Epochs, "epochs", 5, "epochs (finetune)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the workload to this file (for pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return errors.Wrap(err, "worker: -cpuprofile")
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return errors.Wrap(err, "worker: -cpuprofile")
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var (
 		v   float64
