@@ -52,6 +52,30 @@ func TestGetReusesAfterRecycleAndZeroes(t *testing.T) {
 	}
 }
 
+func TestGetDirtyKeepsValues(t *testing.T) {
+	var a Arena
+	s := GetDirty[float64](&a, 3)
+	assert3 := func(got []float64, want ...float64) {
+		t.Helper()
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+		}
+	}
+	assert3(s, 0, 0, 0) // new memory is zero anyway
+	s[0], s[1], s[2] = 1, 2, 3
+	a.Recycle()
+	r := GetDirty[float64](&a, 3)
+	if &r[0] != &s[0] {
+		t.Fatal("GetDirty did not reuse the free slice")
+	}
+	assert3(r, 1, 2, 3)
+	if GetDirty[float64](nil, 2) == nil {
+		t.Fatal("nil arena")
+	}
+}
+
 func TestNilArenaAllocates(t *testing.T) {
 	var a *Arena
 	if s := Get[float64](a, 3); len(s) != 3 {

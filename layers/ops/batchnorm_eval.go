@@ -78,6 +78,7 @@ func (op *bnEvalOp) String() string {
 }
 func (op *bnEvalOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *bnEvalOp) Hashcode() uint32      { return hashOf(op) }
+func (op *bnEvalOp) writesAll() bool       { return true }
 func (op *bnEvalOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
 func (op *bnEvalOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 3 {

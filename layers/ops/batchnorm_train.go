@@ -62,6 +62,7 @@ func (op *bnTrainOp) String() string {
 }
 func (op *bnTrainOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *bnTrainOp) Hashcode() uint32      { return hashOf(op) }
+func (op *bnTrainOp) writesAll() bool       { return true }
 func (op *bnTrainOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
 func (op *bnTrainOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 3 {

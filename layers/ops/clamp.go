@@ -5,6 +5,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -74,6 +75,7 @@ func (op *clampOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *clampOp) String() string        { return fmt.Sprintf("ops.%s{shape=%v}", op.name, op.shape) }
 func (op *clampOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *clampOp) Hashcode() uint32      { return hashOf(op) }
+func (op *clampOp) writesAll() bool       { return true }
 func (op *clampOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *clampOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
@@ -117,9 +119,9 @@ func (op *clampGradOp) Do(vs ...G.Value) (G.Value, error) {
 func (op *clampGradOp) String() string        { return fmt.Sprintf("ops.%sGrad{shape=%v}", op.name, op.shape) }
 func (op *clampGradOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *clampGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *clampGradOp) writesAll() bool       { return true }
 
 func clampGradKernel[T Float](hi float64) kernelFunc[T] {
-	h := T(hi)
 	return func(in [][]T, dx []T) error {
 		x, dy := in[0], in[1]
 		if err := checkLen("input", len(x), len(dx)); err != nil {
@@ -129,11 +131,33 @@ func clampGradKernel[T Float](hi float64) kernelFunc[T] {
 			return err
 		}
 		return parallelRange(len(dx), func(lo, up int) {
-			for i, v := range x[lo:up] { // dx arrives zeroed (run allocates it)
-				if v > 0 && (v < h || math.IsInf(hi, 1)) {
-					dx[lo+i] = dy[lo+i]
-				}
+			var z T
+			if unsafe.Sizeof(z) == 4 {
+				passBits[T, uint32](x[lo:up], dy[lo:up], dx[lo:up], hi)
+			} else {
+				passBits[T, uint64](x[lo:up], dy[lo:up], dx[lo:up], hi)
 			}
 		})
+	}
+}
+
+// passBits sets dx = dy where 0 < x < hi and +0 elsewhere (also where dy
+// is NaN, as in PyTorch), by masking dy's bits: no branch on the data,
+// whose sign is a coin toss for a branch predictor. U is the unsigned
+// integer of T's size.
+func passBits[T Float, U uint32 | uint64](x, dy, dx []T, hi float64) {
+	h, bounded := T(hi), !math.IsInf(hi, 1)
+	dyb := unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(dy))), len(dy))
+	dxb := unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(dx))), len(dx))
+	dyb, dxb = dyb[:len(x)], dxb[:len(x)]
+	for i, v := range x {
+		var keep U
+		if v > 0 {
+			keep = ^U(0)
+		}
+		if bounded && !(v < h) {
+			keep = 0
+		}
+		dxb[i] = dyb[i] & keep
 	}
 }

@@ -181,6 +181,13 @@ func (op *conv2dOp) String() string {
 }
 func (op *conv2dOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *conv2dOp) Hashcode() uint32      { return hashOf(op) }
+
+// writesAll: the forward pass and a direct input gradient set every
+// element (a GEMM with beta 0, or onto the bias); the other gradients add
+// into their output.
+func (op *conv2dOp) writesAll() bool {
+	return op.pass == passForward || op.pass == passGradX && op.direct()
+}
 func (op *conv2dOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {

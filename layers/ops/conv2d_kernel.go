@@ -41,23 +41,36 @@ func (g convGeom) loop() convLoop {
 		oh: g.out[0], ow: g.out[1],
 	}
 	l.k, l.p, l.hw = l.c*l.kh*l.kw, l.oh*l.ow, l.h*l.w
-	l.direct = l.kh == 1 && l.kw == 1 && l.sh == 1 && l.sw == 1 && l.ph == 0 && l.pw == 0
-	// For tap j, output column ox reads input column ox·sw + start; the
-	// output columns [lo, hi) read inside the input.
-	l.cols = make([]tapRange, l.kw)
-	for j := range l.cols {
-		start := j*l.dw - l.pw
+	l.direct = g.direct()
+	l.cols = tapOutputs(l.w, l.kw, l.sw, l.pw, l.dw, l.ow)
+	return l
+}
+
+// direct reports whether image n's columns are x[n] itself: a 1×1 kernel
+// with stride 1 and no padding.
+func (g convGeom) direct() bool {
+	return g.kernel == [2]int{1, 1} && g.stride == [2]int{1, 1} && g.pad == [2]int{}
+}
+
+// tapOutputs returns, for each of the k taps of a kernel along an axis of
+// n inputs (stride s, padding pad, dilation dil, out outputs), the input
+// index of output 0's tap (start; output o reads o·s + start) and the
+// outputs [lo, hi) whose tap falls inside the input.
+func tapOutputs(n, k, s, pad, dil, out int) []tapRange {
+	taps := make([]tapRange, k)
+	for j := range taps {
+		start := j*dil - pad
 		lo, hi := 0, 0
 		if start < 0 {
-			lo = (-start + l.sw - 1) / l.sw
+			lo = (-start + s - 1) / s
 		}
-		if last := l.w - 1 - start; last >= 0 {
-			hi = last/l.sw + 1
+		if last := n - 1 - start; last >= 0 {
+			hi = last/s + 1
 		}
-		lo, hi = min(lo, l.ow), min(hi, l.ow)
-		l.cols[j] = tapRange{start: start, lo: lo, hi: max(lo, hi)}
+		lo, hi = min(lo, out), min(hi, out)
+		taps[j] = tapRange{start: start, lo: lo, hi: max(lo, hi)}
 	}
-	return l
+	return taps
 }
 
 // im2col writes the columns of one image x (C, H, W) into cols (K, P).

@@ -36,7 +36,7 @@ func depthwiseKernel[T Float](op *depthwiseOp) kernelFunc[T] {
 }
 
 // part returns run i of the consecutive runs of n elements in s.
-func part[T Float](s []T, i, n int) []T { return s[i*n : (i+1)*n] }
+func part[T any](s []T, i, n int) []T { return s[i*n : (i+1)*n] }
 
 // dwLoop is what the kernels need of a geometry, computed once per run.
 type dwLoop struct {

@@ -131,6 +131,10 @@ func (op *linearOp) String() string {
 }
 func (op *linearOp) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, op.String()) }
 func (op *linearOp) Hashcode() uint32      { return hashOf(op) }
+
+// writesAll: every pass is one GEMM with beta 0, or the bias copied into
+// every row and then a GEMM with beta 1.
+func (op *linearOp) writesAll() bool { return true }
 func (op *linearOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {

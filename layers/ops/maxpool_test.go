@@ -111,3 +111,29 @@ func TestMaxPoolErrors(t *testing.T) {
 	_, err := MaxPool2d(v, [2]int{2, 2}, [2]int{}, [2]int{}, false)
 	require.ErrorContains(t, err, "(N, C, H, W)")
 }
+
+// TestMaxPoolForwardOnly: a graph that does not differentiate the pool
+// takes maxima without recording their positions; the values must be the
+// same as with them (and Gorgonia's), NaN included.
+func TestMaxPoolForwardOnly(t *testing.T) {
+	x := randSpec("x", 34, 2, 3, 9, 11)
+	x.Data[5], x.Data[40] = math.NaN(), math.Inf(-1)
+	for _, tc := range maxPoolCases {
+		t.Run(tc.name, func(t *testing.T) {
+			build := func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+				return MaxPool2d(in["x"], tc.kernel, tc.stride, tc.pad, tc.ceil)
+			}
+			plain := newHarness[float64](t, []spec{x}, nil, nil, build)
+			recorded := newHarness[float64](t, []spec{x}, []string{"x"}, nil, build)
+			plain.run(t)
+			recorded.run(t)
+			p, r := plain.output(t), recorded.output(t)
+			require.Equal(t, len(r), len(p))
+			for i := range p {
+				if !(p[i] == r[i] || math.IsNaN(p[i]) && math.IsNaN(r[i])) {
+					t.Fatalf("output %d: %v without positions, %v with", i, p[i], r[i])
+				}
+			}
+		})
+	}
+}

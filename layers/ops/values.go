@@ -156,7 +156,10 @@ func result[T Float](shape tensor.Shape, d []T) G.Value {
 	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(d))
 }
 
-// kernelFunc computes an op's output (with the given shape) from its inputs.
+// kernelFunc computes an op's output (with the given shape) from its
+// inputs. The output arrives zeroed unless the op has a method
+// writesAll() bool that returns true: its kernel promises to write every
+// element, so the arena need not clear a reused buffer first.
 type kernelFunc[T Float] func(in [][]T, out []T) error
 
 // run is the body shared by the Do methods of the own ops: it checks the
@@ -188,7 +191,12 @@ func runT[T Float](op fmt.Stringer, vs []G.Value, shape tensor.Shape, k kernelFu
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
-	out := arena.Get[T](arenaOf(op), shape.TotalSize())
+	var out []T
+	if w, ok := op.(interface{ writesAll() bool }); ok && w.writesAll() {
+		out = arena.GetDirty[T](arenaOf(op), shape.TotalSize())
+	} else {
+		out = arena.Get[T](arenaOf(op), shape.TotalSize())
+	}
 	if err := k(in, out); err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
 	}
