@@ -28,9 +28,9 @@ type convLoop struct {
 	c, h, w, o                     int // channels, height, width, filters
 	kh, kw, sh, sw, ph, pw, dh, dw int
 	oh, ow                         int
-	k, p, hw                       int  // C·kh·kw, oh·ow, H·W
-	direct                         bool // cols[n] = x[n]
-	cols                           []tapRange
+	k, p, hw                       int        // C·kh·kw, oh·ow, H·W
+	direct                         bool       // cols[n] = x[n]
+	rows, cols                     []tapRange // per kernel tap, see tapOutputs
 }
 
 func (g convGeom) loop() convLoop {
@@ -42,6 +42,7 @@ func (g convGeom) loop() convLoop {
 	}
 	l.k, l.p, l.hw = l.c*l.kh*l.kw, l.oh*l.ow, l.h*l.w
 	l.direct = g.direct()
+	l.rows = tapOutputs(l.h, l.kh, l.sh, l.ph, l.dh, l.oh)
 	l.cols = tapOutputs(l.w, l.kw, l.sw, l.pw, l.dw, l.ow)
 	return l
 }
@@ -75,30 +76,41 @@ func tapOutputs(n, k, s, pad, dil, out int) []tapRange {
 
 // im2col writes the columns of one image x (C, H, W) into cols (K, P).
 func im2col[T Float](l *convLoop, x, cols []T) {
-	row := 0
+	ow, row := l.ow, 0
 	for c := 0; c < l.c; c++ {
 		plane := x[c*l.hw : (c+1)*l.hw]
 		for i := 0; i < l.kh; i++ {
+			// output rows [y0, y1) read input rows oy·sh + rs, inside the image
+			y0, y1, rs := l.rows[i].lo, l.rows[i].hi, l.rows[i].start
 			for j := 0; j < l.kw; j++ {
 				dst := cols[row*l.p : (row+1)*l.p]
 				row++
 				r := l.cols[j]
-				for oy := 0; oy < l.oh; oy++ {
-					d := dst[oy*l.ow : (oy+1)*l.ow]
-					iy := oy*l.sh - l.ph + i*l.dh
-					if iy < 0 || iy >= l.h {
-						clear(d)
-						continue
-					}
-					src := plane[iy*l.w : (iy+1)*l.w]
-					clear(d[:r.lo])
-					clear(d[r.hi:])
-					if l.sw == 1 {
-						copy(d[r.lo:r.hi], src[r.lo+r.start:r.hi+r.start])
-						continue
-					}
-					for ox := r.lo; ox < r.hi; ox++ {
-						d[ox] = src[ox*l.sw+r.start]
+				clear(dst[:y0*ow])
+				clear(dst[y1*ow:])
+				switch {
+				case y0 == y1:
+				case r.lo == r.hi:
+					clear(dst[y0*ow : y1*ow])
+				case l.sw == 1 && l.sh == 1 && ow == l.w && r.start == 0:
+					// the rows are contiguous on both sides: one copy
+					copy(dst[y0*ow:y1*ow], plane[(y0+rs)*l.w:(y1+rs)*l.w])
+				default:
+					// the struct's fields in locals, the offsets kept
+					// running: this loop runs once per output row and tap
+					lo, hi, sw, step := r.lo, r.hi, l.sw, l.sh*l.w
+					in := (y0*l.sh+rs)*l.w + r.start // input of output (oy, 0)
+					for oy := y0; oy < y1; oy, in = oy+1, in+step {
+						d := dst[oy*ow : oy*ow+ow]
+						clear(d[:lo])
+						clear(d[hi:])
+						if sw == 1 {
+							copy(d[lo:hi], plane[in+lo:in+hi])
+							continue
+						}
+						for ox := lo; ox < hi; ox++ {
+							d[ox] = plane[in+ox*sw]
+						}
 					}
 				}
 			}
