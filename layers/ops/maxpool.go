@@ -116,17 +116,30 @@ func maxPoolKernel[T Float](op *maxPoolOp) kernelFunc[T] {
 		h0s, _ := p.windows(0)
 		w0s, _ := p.windows(1)
 		hw, ohw := h*w, p.outH*p.outW
+		unpadded := p.pad == [2]int{}
 		return parallelItems(p.in[0]*p.in[1], hw, func(lo, hi int) {
 			for plane := lo; plane < hi; plane++ {
 				xs, ys := part(x, plane, hw), part(y, plane, ohw)
 				for oh := 0; oh < p.outH; oh++ {
 					best := ys[oh*p.outW : (oh+1)*p.outW]
-					fillSlice(best, T(math.Inf(-1)))
 					var idx []int32
 					if arg != nil {
+						idx = part(arg, plane*p.outH+oh, p.outW)
+					}
+					if unpadded {
+						// every window's first element is inside the input
+						// and starts the search: tap (0, 0) is done
+						first := oh * sh * w
+						for ow := range best {
+							best[ow] = xs[first+ow*sw]
+						}
+						for ow := range idx {
+							idx[ow] = int32(first + ow*sw)
+						}
+					} else {
+						fillSlice(best, T(math.Inf(-1)))
 						// PyTorch's position for a window of −∞ only: its
 						// first element inside the input
-						idx = part(arg, plane*p.outH+oh, p.outW)
 						for ow := range idx {
 							idx[ow] = int32(h0s[oh]*w + w0s[ow])
 						}
@@ -137,8 +150,8 @@ func maxPoolKernel[T Float](op *maxPoolOp) kernelFunc[T] {
 							continue
 						}
 						src := xs[iy*w : (iy+1)*w]
-						for _, c := range cols {
-							if c.lo == c.hi {
+						for j, c := range cols {
+							if c.lo == c.hi || unpadded && i == 0 && j == 0 {
 								continue
 							}
 							if idx == nil {
