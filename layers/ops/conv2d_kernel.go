@@ -121,36 +121,45 @@ func im2col[T Float](l *convLoop, x, cols []T) {
 // col2im adds the columns cols (K, P) into one image dx (C, H, W): the
 // adjoint of im2col.
 func col2im[T Float](l *convLoop, cols, dx []T) {
-	row := 0
+	ow, row := l.ow, 0
 	for c := 0; c < l.c; c++ {
 		plane := dx[c*l.hw : (c+1)*l.hw]
 		for i := 0; i < l.kh; i++ {
+			y0, y1, rs := l.rows[i].lo, l.rows[i].hi, l.rows[i].start
 			for j := 0; j < l.kw; j++ {
 				src := cols[row*l.p : (row+1)*l.p]
 				row++
 				r := l.cols[j]
-				for oy := 0; oy < l.oh; oy++ {
-					iy := oy*l.sh - l.ph + i*l.dh
-					if iy < 0 || iy >= l.h || r.lo == r.hi {
+				if y0 == y1 || r.lo == r.hi {
+					continue
+				}
+				if l.sw == 1 && l.sh == 1 && ow == l.w && r.start == 0 {
+					// contiguous rows on both sides: one loop
+					addTo(plane[(y0+rs)*l.w:(y1+rs)*l.w], src[y0*ow:y1*ow])
+					continue
+				}
+				lo, hi, sw, step := r.lo, r.hi, l.sw, l.sh*l.w
+				out := (y0*l.sh+rs)*l.w + r.start // input of output (oy, 0)
+				for oy := y0; oy < y1; oy, out = oy+1, out+step {
+					s := src[oy*ow+lo : oy*ow+hi]
+					if sw == 1 {
+						addTo(plane[out+lo:out+hi], s)
 						continue
 					}
-					s := src[oy*l.ow : (oy+1)*l.ow]
-					d := plane[iy*l.w : (iy+1)*l.w]
-					if l.sw == 1 {
-						s = s[r.lo:r.hi]
-						d = d[r.lo+r.start : r.hi+r.start]
-						d = d[:len(s)] // lets the compiler drop the bounds checks
-						for k := range s {
-							d[k] += s[k]
-						}
-						continue
-					}
-					for ox := r.lo; ox < r.hi; ox++ {
-						d[ox*l.sw+r.start] += s[ox]
+					for k, v := range s {
+						plane[out+(lo+k)*sw] += v
 					}
 				}
 			}
 		}
+	}
+}
+
+// addTo adds s into d, element by element; len(d) = len(s).
+func addTo[T Float](d, s []T) {
+	d = d[:len(s)] // lets the compiler drop the bounds checks
+	for k := range s {
+		d[k] += s[k]
 	}
 }
 
