@@ -108,6 +108,9 @@ func TestRunAfterRunEqualsFreshRun(t *testing.T) {
 // allocates a small fraction of what the first run did: the activations
 // and gradients come back from the arena.
 func TestStepReusesBuffers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("under the race detector sync.Pool drops buffers at random (the convolution's column buffers)")
+	}
 	st, err := graph.NewStore(tensor.Float64, 1)
 	require.NoError(t, err)
 	spec := graph.Spec{Mode: graph.Train, Input: tensor.Shape{8, 3, 32, 32}, Loss: CrossEntropy(0)}
