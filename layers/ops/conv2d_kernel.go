@@ -74,8 +74,10 @@ func tapOutputs(n, k, s, pad, dil, out int) []tapRange {
 	return taps
 }
 
-// im2col writes the columns of one image x (C, H, W) into cols (K, P).
-func im2col[T Float](l *convLoop, x, cols []T) {
+// im2col writes the columns of one image x (C, H, W) into cols (K, P),
+// whose rows are ld ≥ P elements apart (more than P when several images'
+// columns lie side by side).
+func im2col[T Float](l *convLoop, x, cols []T, ld int) {
 	ow, row := l.ow, 0
 	for c := 0; c < l.c; c++ {
 		plane := x[c*l.hw : (c+1)*l.hw]
@@ -83,7 +85,7 @@ func im2col[T Float](l *convLoop, x, cols []T) {
 			// output rows [y0, y1) read input rows oy·sh + rs, inside the image
 			y0, y1, rs := l.rows[i].lo, l.rows[i].hi, l.rows[i].start
 			for j := 0; j < l.kw; j++ {
-				dst := cols[row*l.p : (row+1)*l.p]
+				dst := cols[row*ld : row*ld+l.p]
 				row++
 				r := l.cols[j]
 				clear(dst[:y0*ow])
@@ -242,7 +244,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 			if l.direct {
 				return part(x, i, xSize)
 			}
-			im2col(&l, part(x, i, xSize), buf)
+			im2col(&l, part(x, i, xSize), buf, l.p)
 			return buf
 		}
 		// withBufs runs fn with column buffers for up to want images at
@@ -307,6 +309,10 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 				partial[c] = arena.Get[T](op.arena, len(out))
 			}
 			if err := forChunks(n, chunks, func(chunk, lo, hi int) error {
+				g := min(hi-lo, l.gradWGroup())
+				if g > 1 {
+					return gradWGroups(&l, x, dy, lo, hi, g, partial[chunk])
+				}
 				return withBuf(func(buf []T) error {
 					for i := lo; i < hi; i++ {
 						if err := fastblas.Gemm(blas.NoTrans, blas.Trans, l.o, l.k, l.p, 1, part(dy, i, ySize), l.p, cols(x, i, buf), l.p, 1, partial[chunk], l.k); err != nil {
@@ -345,6 +351,56 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 			})
 		}
 		return errors.Errorf("unknown pass %d", op.pass)
+	}
+}
+
+// gradWColumns is the width below which the weight gradient multiplies
+// the columns of several images at once: dw = Σ_n dy[n]·cols[n]ᵀ is a
+// product with only P terms per image, so with few output positions each
+// image's GEMM reads and writes all of dw for little work. Side by side,
+// g images make one product with g·P terms.
+const gradWColumns = 256
+
+// gradWGroup is how many images one weight-gradient GEMM covers.
+func (l *convLoop) gradWGroup() int {
+	if l.p >= gradWColumns/2 {
+		return 1
+	}
+	return (gradWColumns + l.p - 1) / l.p
+}
+
+// gradWGroups adds Σ dy[n]·cols[n]ᵀ over the images [lo, hi) into dw, g
+// images per GEMM: their gradients (O, g·P) and columns (K, g·P) side by
+// side.
+func gradWGroups[T Float](l *convLoop, x, dy []T, lo, hi, g int, dw []T) error {
+	gp := g * l.p
+	cb, db := getCols[T](l.k*gp), getCols[T](l.o*gp)
+	defer putCols(cb)
+	defer putCols(db)
+	cols, dys := *cb, *db
+	xSize, ySize := l.c*l.hw, l.o*l.p
+	for i := lo; i < hi; i += g {
+		m := min(g, hi-i)
+		w := m * l.p // columns of this group, rows gp apart
+		for j := 0; j < m; j++ {
+			sideBySide(part(dy, i+j, ySize), l.o, l.p, dys[j*l.p:], gp)
+			if l.direct {
+				sideBySide(part(x, i+j, xSize), l.k, l.p, cols[j*l.p:], gp)
+			} else {
+				im2col(l, part(x, i+j, xSize), cols[j*l.p:], gp)
+			}
+		}
+		if err := fastblas.Gemm(blas.NoTrans, blas.Trans, l.o, l.k, w, 1, dys, gp, cols, gp, 1, dw, l.k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sideBySide copies the rows×p matrix src into dst, rows ld apart.
+func sideBySide[T Float](src []T, rows, p int, dst []T, ld int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ld:r*ld+p], src[r*p:(r+1)*p])
 	}
 }
 

@@ -49,6 +49,10 @@ var conv2dCases = []conv2dCase{
 	{"k3 d2 p2", []int{2, 2, 7, 7}, 3, [2]int{3, 3}, [2]int{}, [2]int{2, 2}, [2]int{2, 2}},
 	{"k3x2 s2x3 p2x1 d2x3", []int{3, 3, 8, 9}, 2, [2]int{3, 2}, [2]int{2, 3}, [2]int{2, 1}, [2]int{2, 3}},
 	{"k7 s2 p3 odd", []int{5, 3, 11, 13}, 9, [2]int{7, 7}, [2]int{2, 2}, [2]int{3, 3}, [2]int{}},
+	// P = 100: the weight gradient takes 3 images per GEMM, with a last
+	// group of 1 (7 images on one core) or of 1 on one of two cores
+	{"weight-gradient groups", []int{7, 2, 10, 10}, 3, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
+	{"k1 direct weight-gradient groups", []int{7, 3, 10, 10}, 4, [2]int{1, 1}, [2]int{}, [2]int{}, [2]int{}},
 }
 
 func TestConv2dFiniteDiff(t *testing.T) {
