@@ -14,8 +14,10 @@ import (
 // repacking the filters for each image costs as much as a tenth of the
 // product.
 //
-// It does not split the work between goroutines: the caller, which has
-// many pairs, runs one call per core.
+// With several pairs it does not split the work between goroutines: the
+// caller, which has many pairs, runs one call per core. With one pair it
+// is Gemm, which does (a batch of one image leaves the other cores idle
+// otherwise).
 func GemmSharedA[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, bs [][]T, ldb int, beta T, cs [][]T, ldc int) error {
 	if len(bs) != len(cs) {
 		return errors.Errorf("fastblas: GemmSharedA: %d matrices B but %d matrices C; give one C per B", len(bs), len(cs))
@@ -37,6 +39,10 @@ func GemmSharedA[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, ld
 		return nil
 	}
 	ks := kernelsFor[T](n)
+	if len(bs) == 1 {
+		gemm(ks, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, bs[0], ldb, beta, cs[0], ldc)
+		return nil
+	}
 	job := gemmJob[T]{ks: ks, tA: tA != blas.NoTrans, tB: tB != blas.NoTrans, k: k, alpha: alpha, a: a, lda: lda, ldb: ldb, beta: beta, ldc: ldc}
 	job.runSharedA(part{0, m, 0, n}, bs, cs)
 	return nil
