@@ -36,15 +36,7 @@ func TestGemmSharedAMatchesGemm(t *testing.T) {
 
 func checkSharedA[T Float](t *testing.T, rng *rand.Rand, tc gemmCase, pairs int) {
 	t.Helper()
-	rowsA, colsA := tc.m, tc.k
-	if tc.tA != blas.NoTrans {
-		rowsA, colsA = tc.k, tc.m
-	}
-	rowsB, colsB := tc.k, tc.n
-	if tc.tB != blas.NoTrans {
-		rowsB, colsB = tc.n, tc.k
-	}
-	lda, ldb, ldc := max(1, colsA+tc.padA), max(1, colsB+tc.padB), max(1, tc.n+tc.padC)
+	rowsA, rowsB, lda, ldb, ldc := tc.layout()
 	a := randomSlice[T](rng, rowsA*lda)
 	bs, cs, want := make([][]T, pairs), make([][]T, pairs), make([][]T, pairs)
 	for i := range bs {

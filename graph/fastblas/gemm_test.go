@@ -48,6 +48,20 @@ func (c gemmCase) String() string {
 		byte(c.tA), byte(c.tB), c.m, c.n, c.k, c.alpha, c.beta, c.padA, c.padB, c.padC)
 }
 
+// layout returns the stored rows of A and B and the leading dimensions of
+// A, B and C (row-major, with the case's padding).
+func (c gemmCase) layout() (rowsA, rowsB, lda, ldb, ldc int) {
+	rowsA, colsA := c.m, c.k
+	if c.tA != blas.NoTrans {
+		rowsA, colsA = c.k, c.m
+	}
+	rowsB, colsB := c.k, c.n
+	if c.tB != blas.NoTrans {
+		rowsB, colsB = c.n, c.k
+	}
+	return rowsA, rowsB, max(1, colsA+c.padA), max(1, colsB+c.padB), max(1, c.n+c.padC)
+}
+
 // randomSlice fills n elements uniformly in [-1, 1).
 func randomSlice[T Float](rng *rand.Rand, n int) []T {
 	s := make([]T, n)
@@ -62,15 +76,7 @@ func randomSlice[T Float](rng *rand.Rand, n int) []T {
 // alone and that a beta of zero never reads C.
 func checkCase[T Float](t *testing.T, rng *rand.Rand, tc gemmCase) {
 	t.Helper()
-	rowsA, colsA := tc.m, tc.k
-	if tc.tA != blas.NoTrans {
-		rowsA, colsA = tc.k, tc.m
-	}
-	rowsB, colsB := tc.k, tc.n
-	if tc.tB != blas.NoTrans {
-		rowsB, colsB = tc.n, tc.k
-	}
-	lda, ldb, ldc := max(1, colsA+tc.padA), max(1, colsB+tc.padB), max(1, tc.n+tc.padC)
+	rowsA, rowsB, lda, ldb, ldc := tc.layout()
 	a := randomSlice[T](rng, max(0, rowsA*lda))
 	b := randomSlice[T](rng, max(0, rowsB*ldb))
 	c := randomSlice[T](rng, max(0, tc.m*ldc))

@@ -56,9 +56,12 @@ func TestBatchNormEvalFiniteDiff(t *testing.T) {
 			c := tc.x[1]
 			rm, rv := denseOf(randSpec("rm", 15, c)), denseOf(positive("rv", 16, c))
 			specs := []spec{randSpec("x", 12, tc.x...), positive("gamma", 13, tc.affine...), randSpec("beta", 14, tc.affine...)}
-			checkFiniteDiff(t, specs, []string{"x", "gamma", "beta"}, func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
-				return BatchNormEval(in["x"], in["gamma"], in["beta"], rm, rv, 1e-5)
-			}, 1e-6)
+			// with and without the fused ReLU
+			for _, op := range []func(x, gamma, beta *G.Node, rm, rv *tensor.Dense, eps float64) (*G.Node, error){BatchNormEval, BatchNormEvalReLU} {
+				checkFiniteDiff(t, specs, []string{"x", "gamma", "beta"}, func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
+					return op(in["x"], in["gamma"], in["beta"], rm, rv, 1e-5)
+				}, 1e-6)
+			}
 		})
 	}
 }
@@ -302,19 +305,6 @@ func TestBatchNormTrainBuiltinWipesStats(t *testing.T) {
 	}
 }
 
-func TestBatchNormEvalReLUFiniteDiff(t *testing.T) {
-	for _, tc := range bnCases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := tc.x[1]
-			rm, rv := denseOf(randSpec("rm", 15, c)), denseOf(positive("rv", 16, c))
-			specs := []spec{randSpec("x", 12, tc.x...), positive("gamma", 13, tc.affine...), randSpec("beta", 14, tc.affine...)}
-			checkFiniteDiff(t, specs, []string{"x", "gamma", "beta"}, func(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, error) {
-				return BatchNormEvalReLU(in["x"], in["gamma"], in["beta"], rm, rv, 1e-5)
-			}, 1e-6)
-		})
-	}
-}
-
 // TestBatchNormEvalReLUMatchesTwoOps: the fused op gives exactly the
 // values and gradients of BatchNormEval followed by ReLU, in both dtypes,
 // on a tensor large enough to be split over the cores.
@@ -334,22 +324,5 @@ func TestBatchNormEvalReLUMatchesTwoOps(t *testing.T) {
 		}
 		return ReLU(y)
 	}
-	compare := func(t *testing.T, got, want interface {
-		run(testing.TB) float64
-		output(testing.TB) []float64
-		grad(testing.TB, string) []float64
-	}) {
-		got.run(t)
-		want.run(t)
-		assert.Equal(t, want.output(t), got.output(t))
-		for _, name := range wrt {
-			assert.Equal(t, want.grad(t, name), got.grad(t, name), name)
-		}
-	}
-	t.Run("float64", func(t *testing.T) {
-		compare(t, newHarness[float64](t, specs, wrt, weight, fused), newHarness[float64](t, specs, wrt, weight, two))
-	})
-	t.Run("float32", func(t *testing.T) {
-		compare(t, newHarness[float32](t, specs, wrt, weight, fused), newHarness[float32](t, specs, wrt, weight, two))
-	})
+	assertMatchesReference(t, specs, wrt, weight, fused, two, 0)
 }

@@ -35,6 +35,22 @@ func (c conv2dCase) gorgonia(g *G.ExprGraph, in map[string]*G.Node) (*G.Node, er
 	return G.Conv2d(in["x"], in["w"], tensor.Shape{c.kernel[0], c.kernel[1]}, c.pad[:], s[:], d[:])
 }
 
+// closeToGorgonia checks the op's float64 output and gradients against
+// Gorgonia's Conv2d to 1e-12 and returns Gorgonia's output.
+func (c conv2dCase) closeToGorgonia(t *testing.T, specs []spec, wrt []string) []float64 {
+	t.Helper()
+	got := newHarness[float64](t, specs, wrt, nil, c.build)
+	want := newHarness[float64](t, specs, wrt, nil, c.gorgonia)
+	got.run(t)
+	want.run(t)
+	assert.Equal(t, want.out.Shape(), got.out.Shape())
+	assertClose(t, want.output(t), got.output(t), 1e-12, "output")
+	for _, name := range wrt {
+		assertClose(t, want.grad(t, name), got.grad(t, name), 1e-12, "gradient %s", name)
+	}
+	return want.output(t)
+}
+
 var conv2dCases = []conv2dCase{
 	{"k3 p1", []int{2, 3, 7, 6}, 4, [2]int{3, 3}, [2]int{}, [2]int{1, 1}, [2]int{}},
 	{"k3 s2 p1", []int{3, 2, 9, 8}, 5, [2]int{3, 3}, [2]int{2, 2}, [2]int{1, 1}, [2]int{}},
@@ -94,15 +110,7 @@ func TestConv2dMatchesGorgonia(t *testing.T) {
 		for _, c := range conv2dCases {
 			t.Run(c.name, func(t *testing.T) {
 				specs, wrt := c.specs(80), []string{"x", "w"}
-				got := newHarness[float64](t, specs, wrt, nil, c.build)
-				want := newHarness[float64](t, specs, wrt, nil, c.gorgonia)
-				got.run(t)
-				want.run(t)
-				assert.Equal(t, want.out.Shape(), got.out.Shape())
-				assertClose(t, want.output(t), got.output(t), 1e-12, "output")
-				for _, name := range wrt {
-					assertClose(t, want.grad(t, name), got.grad(t, name), 1e-12, "gradient %s", name)
-				}
+				want := c.closeToGorgonia(t, specs, wrt)
 				got32 := newHarness[float32](t, specs, wrt, nil, c.build)
 				want32 := newHarness[float32](t, specs, wrt, nil, c.gorgonia)
 				got32.run(t)
@@ -113,7 +121,7 @@ func TestConv2dMatchesGorgonia(t *testing.T) {
 				for _, name := range wrt {
 					assertClose(t, want32.grad(t, name), got32.grad(t, name), 1e-4, "float32 gradient %s", name)
 				}
-				assertClose(t, want.output(t), got32.output(t), 1e-4, "float32 output vs float64")
+				assertClose(t, want, got32.output(t), 1e-4, "float32 output vs float64")
 			})
 		}
 		runtime.GOMAXPROCS(prev)
@@ -135,15 +143,7 @@ func TestConv2dSharedPackingGroups(t *testing.T) {
 			}
 			l := newConvGeom(tensor.Shape(c.x), tensor.Shape{c.out, c.x[1], c.kernel[0], c.kernel[1]}, s, c.pad, d).loop()
 			colBudget = 2*l.k*l.p + 1
-			specs, wrt := c.specs(81), []string{"x", "w"}
-			got := newHarness[float64](t, specs, wrt, nil, c.build)
-			want := newHarness[float64](t, specs, wrt, nil, c.gorgonia)
-			got.run(t)
-			want.run(t)
-			assertClose(t, want.output(t), got.output(t), 1e-12, "output")
-			for _, name := range wrt {
-				assertClose(t, want.grad(t, name), got.grad(t, name), 1e-12, "gradient %s", name)
-			}
+			c.closeToGorgonia(t, c.specs(81), []string{"x", "w"})
 		})
 	}
 }

@@ -288,3 +288,23 @@ func mustPanicOrErr(f func() error) (failed bool, why string) {
 	}
 	return false, ""
 }
+
+// assertMatchesReference requires an optimized op (build) to give exactly
+// the output and gradients of the reference it replaces (ref), in float64
+// and in float32, on the same inputs. Gradient elements before gradFrom are
+// not compared (where the reference is known to differ from PyTorch).
+func assertMatchesReference(t *testing.T, specs []spec, wrt []string, weight []float64, build, ref buildFunc, gradFrom int) {
+	t.Helper()
+	t.Run("float64", func(t *testing.T) { matchReference[float64](t, specs, wrt, weight, build, ref, gradFrom) })
+	t.Run("float32", func(t *testing.T) { matchReference[float32](t, specs, wrt, weight, build, ref, gradFrom) })
+}
+
+func matchReference[T Float](t *testing.T, specs []spec, wrt []string, weight []float64, build, ref buildFunc, gradFrom int) {
+	got, want := newHarness[T](t, specs, wrt, weight, build), newHarness[T](t, specs, wrt, weight, ref)
+	got.run(t)
+	want.run(t)
+	assert.Equal(t, want.output(t), got.output(t), "output")
+	for _, name := range wrt {
+		assert.Equal(t, want.grad(t, name)[gradFrom:], got.grad(t, name)[gradFrom:], "gradient %s", name)
+	}
+}
