@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -165,32 +166,39 @@ func addTo[T Float](d, s []T) {
 	}
 }
 
-// colPool keeps column buffers between runs: a training step needs the
-// same buffers every time, and allocating them is a large part of a small
-// network's step.
-var colPool = [2]sync.Pool{}
+// colPools keep scratch buffers (columns, side-by-side gradients) between
+// runs: a training step needs the same buffers every time, and allocating
+// them is a large part of a small network's step. There is one pool per
+// element type and power-of-two size class, so that the many sizes of one
+// network's layers do not evict each other's buffers.
+var colPools sync.Map // colClass → *sync.Pool
+
+type colClass struct {
+	float32 bool // else float64
+	bits    int  // capacity 1 << bits
+}
+
+func colPoolFor[T Float](n int) (*sync.Pool, int) {
+	var zero T
+	_, f32 := any(zero).(float32)
+	c := colClass{float32: f32, bits: bits.Len(uint(max(n, 1) - 1))}
+	p, _ := colPools.LoadOrStore(c, new(sync.Pool))
+	return p.(*sync.Pool), 1 << c.bits
+}
 
 func getCols[T Float](n int) *[]T {
-	var zero T
-	i := 0
-	if _, ok := any(zero).(float32); ok {
-		i = 1
-	}
-	if b, ok := colPool[i].Get().(*[]T); ok && cap(*b) >= n {
+	pool, size := colPoolFor[T](n)
+	if b, ok := pool.Get().(*[]T); ok {
 		*b = (*b)[:n]
 		return b
 	}
-	b := make([]T, n)
+	b := make([]T, n, size)
 	return &b
 }
 
 func putCols[T Float](b *[]T) {
-	var zero T
-	i := 0
-	if _, ok := any(zero).(float32); ok {
-		i = 1
-	}
-	colPool[i].Put(b)
+	pool, _ := colPoolFor[T](cap(*b))
+	pool.Put(b)
 }
 
 // colBudget is the most column elements (K·P per image) a core keeps for
