@@ -182,7 +182,10 @@ func colPoolFor[T Float](n int) (*sync.Pool, int) {
 	var zero T
 	_, f32 := any(zero).(float32)
 	c := colClass{float32: f32, bits: bits.Len(uint(max(n, 1) - 1))}
-	p, _ := colPools.LoadOrStore(c, new(sync.Pool))
+	p, ok := colPools.Load(c)
+	if !ok {
+		p, _ = colPools.LoadOrStore(c, new(sync.Pool))
+	}
 	return p.(*sync.Pool), 1 << c.bits
 }
 
