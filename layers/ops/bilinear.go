@@ -1,6 +1,9 @@
 package ops
 
-import G "gorgonia.org/gorgonia"
+import (
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+)
 
 // bilinearPass selects what one op of a bilinear family F(x, w) computes:
 // F itself or one of its adjoints, X in x and W in w, which are the input
@@ -28,4 +31,23 @@ func bilinearGrads(p bilinearPass, a, b, g *G.Node) (pa bilinearPass, a1, a2 *G.
 	}
 	// (x, w): dx = X(w, g), dw = W(x, g)
 	return passGradX, b, g, passGradW, a, g
+}
+
+// biasInput says whether a bilinear op's forward pass takes a bias (a
+// vector) as a third input after the input and the weight.
+type biasInput bool
+
+func (b biasInput) arity() int {
+	if b {
+		return 3
+	}
+	return 2
+}
+
+// fnType is the op's type for an input, weight and output of rank dims.
+func (b biasInput) fnType(dims int) hm.Type {
+	if b {
+		return fnType(dims, dims, dims, 1)
+	}
+	return fnType(dims, dims, dims)
 }

@@ -146,18 +146,8 @@ func (op *conv2dOp) signature() (a, b, out tensor.Shape) {
 	return op.xShape(), op.wShape(), op.yShape()
 }
 
-func (op *conv2dOp) Arity() int {
-	if op.bias {
-		return 3
-	}
-	return 2
-}
-func (op *conv2dOp) Type() hm.Type {
-	if op.bias {
-		return fnType(4, 4, 4, 1)
-	}
-	return fnType(4, 4, 4)
-}
+func (op *conv2dOp) Arity() int    { return biasInput(op.bias).arity() }
+func (op *conv2dOp) Type() hm.Type { return biasInput(op.bias).fnType(4) }
 func (op *conv2dOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op, op.Arity(), in)
 	if err != nil {

@@ -182,27 +182,48 @@ func TestConv2dNotMerged(t *testing.T) {
 }
 
 func TestConv2dErrors(t *testing.T) {
+	cases := convErrorCases(func(g *G.ExprGraph, dt tensor.Dtype, k int, name string) *G.Node {
+		return G.NewTensor(g, dt, 4, G.WithShape(6, 4, k, k), G.WithName(name))
+	})
+	cases["channels"] = convErrorCase{cases["nil weight"].x, G.NewTensor(cases["nil weight"].x.Graph(), tensor.Float64, 4, G.WithShape(6, 2, 3, 3), G.WithName("w2")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"}
+	checkConvErrors(t, cases, Conv2d)
+}
+
+// convErrorCase is one invalid call of a convolution.
+type convErrorCase struct {
+	x, w                  *G.Node
+	stride, pad, dilation [2]int
+	want                  string
+}
+
+// convErrorCases are the invalid calls every convolution must reject, for
+// an input (1, 4, 5, 5) and weights made by weight (of the given dtype,
+// k×k kernel and name, in graph g; valid for k = 3 and float64).
+func convErrorCases(weight func(g *G.ExprGraph, dt tensor.Dtype, k int, name string) *G.Node) map[string]convErrorCase {
 	g := G.NewGraph()
 	x := G.NewTensor(g, tensor.Float64, 4, G.WithShape(1, 4, 5, 5), G.WithName("x"))
-	w := G.NewTensor(g, tensor.Float64, 4, G.WithShape(6, 4, 3, 3), G.WithName("w"))
-	for name, c := range map[string]struct {
-		x, w                  *G.Node
-		stride, pad, dilation [2]int
-		want                  string
-	}{
-		"channels":          {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(6, 2, 3, 3), G.WithName("w2")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"},
-		"kernel too large":  {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(6, 4, 7, 7), G.WithName("big")), [2]int{}, [2]int{}, [2]int{}, "larger than the padded input"},
-		"dilated too large": {x, w, [2]int{}, [2]int{}, [2]int{3, 3}, "larger than the padded input"},
-		"negative pad":      {x, w, [2]int{}, [2]int{-1, 0}, [2]int{}, "must not be negative"},
-		"negative stride":   {x, w, [2]int{1, -1}, [2]int{}, [2]int{}, "must not be negative"},
-		"2-d input":         {G.NewMatrix(g, tensor.Float64, G.WithShape(4, 5), G.WithName("m")), w, [2]int{}, [2]int{}, [2]int{}, "(N, C, H, W)"},
-		"dtype":             {x, G.NewTensor(g, tensor.Float32, 4, G.WithShape(6, 4, 3, 3), G.WithName("w32")), [2]int{}, [2]int{}, [2]int{}, "dtype"},
-		"integer":           {G.NewTensor(g, tensor.Int, 4, G.WithShape(1, 4, 5, 5), G.WithName("xi")), w, [2]int{}, [2]int{}, [2]int{}, "float32 and float64"},
-		"other graph":       {x, G.NewTensor(G.NewGraph(), tensor.Float64, 4, G.WithShape(6, 4, 3, 3), G.WithName("w")), [2]int{}, [2]int{}, [2]int{}, "different graphs"},
-		"nil weight":        {x, nil, [2]int{}, [2]int{}, [2]int{}, "nil"},
-		"nil input":         {nil, w, [2]int{}, [2]int{}, [2]int{}, "nil"},
-	} {
-		n, err := Conv2d(c.x, c.w, c.stride, c.pad, c.dilation)
+	w := weight(g, tensor.Float64, 3, "w")
+	var none [2]int
+	return map[string]convErrorCase{
+		"kernel too large":  {x, weight(g, tensor.Float64, 7, "big"), none, none, none, "larger than the padded input"},
+		"dilated too large": {x, w, none, none, [2]int{3, 3}, "larger than the padded input"},
+		"negative pad":      {x, w, none, [2]int{-1, 0}, none, "must not be negative"},
+		"negative stride":   {x, w, [2]int{1, -1}, none, none, "must not be negative"},
+		"2-d input":         {G.NewMatrix(g, tensor.Float64, G.WithShape(4, 5), G.WithName("m")), w, none, none, none, "(N, C, H, W)"},
+		"dtype":             {x, weight(g, tensor.Float32, 3, "w32"), none, none, none, "dtype"},
+		"integer":           {G.NewTensor(g, tensor.Int, 4, G.WithShape(1, 4, 5, 5), G.WithName("xi")), w, none, none, none, "float32 and float64"},
+		"other graph":       {x, weight(G.NewGraph(), tensor.Float64, 3, "w"), none, none, none, "different graphs"},
+		"nil weight":        {x, nil, none, none, none, "nil"},
+		"nil input":         {nil, w, none, none, none, "nil"},
+	}
+}
+
+// checkConvErrors requires conv to return an error containing each case's
+// text, and no node.
+func checkConvErrors(t *testing.T, cases map[string]convErrorCase, conv func(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error)) {
+	t.Helper()
+	for name, c := range cases {
+		n, err := conv(c.x, c.w, c.stride, c.pad, c.dilation)
 		assert.ErrorContains(t, err, c.want, name)
 		assert.Nil(t, n, name)
 	}

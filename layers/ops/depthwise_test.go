@@ -128,32 +128,15 @@ func TestDepthwiseConv2dIsOneNode(t *testing.T) {
 }
 
 func TestDepthwiseConv2dErrors(t *testing.T) {
-	g := G.NewGraph()
-	x := G.NewTensor(g, tensor.Float64, 4, G.WithShape(1, 4, 5, 5), G.WithName("x"))
-	w := G.NewTensor(g, tensor.Float64, 4, G.WithShape(4, 1, 3, 3), G.WithName("w"))
-	for name, c := range map[string]struct {
-		x, w                  *G.Node
-		stride, pad, dilation [2]int
-		want                  string
-	}{
-		"channels":          {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(3, 1, 3, 3), G.WithName("w3")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"},
-		"multiplier 2":      {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(8, 1, 3, 3), G.WithName("w8")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"},
-		"grouped weight":    {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(4, 2, 3, 3), G.WithName("w2")), [2]int{}, [2]int{}, [2]int{}, "(C, 1, kh, kw)"},
-		"kernel too large":  {x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(4, 1, 7, 7), G.WithName("big")), [2]int{}, [2]int{}, [2]int{}, "larger than the padded input"},
-		"dilated too large": {x, w, [2]int{}, [2]int{}, [2]int{3, 3}, "larger than the padded input"},
-		"negative pad":      {x, w, [2]int{}, [2]int{-1, 0}, [2]int{}, "must not be negative"},
-		"negative stride":   {x, w, [2]int{1, -1}, [2]int{}, [2]int{}, "must not be negative"},
-		"2-d input":         {G.NewMatrix(g, tensor.Float64, G.WithShape(4, 5), G.WithName("m")), w, [2]int{}, [2]int{}, [2]int{}, "(N, C, H, W)"},
-		"dtype":             {x, G.NewTensor(g, tensor.Float32, 4, G.WithShape(4, 1, 3, 3), G.WithName("w32")), [2]int{}, [2]int{}, [2]int{}, "dtype"},
-		"integer":           {G.NewTensor(g, tensor.Int, 4, G.WithShape(1, 4, 5, 5), G.WithName("xi")), w, [2]int{}, [2]int{}, [2]int{}, "float32 and float64"},
-		"other graph":       {x, G.NewTensor(G.NewGraph(), tensor.Float64, 4, G.WithShape(4, 1, 3, 3), G.WithName("w")), [2]int{}, [2]int{}, [2]int{}, "different graphs"},
-		"nil weight":        {x, nil, [2]int{}, [2]int{}, [2]int{}, "nil"},
-		"nil input":         {nil, w, [2]int{}, [2]int{}, [2]int{}, "nil"},
-	} {
-		n, err := DepthwiseConv2d(c.x, c.w, c.stride, c.pad, c.dilation)
-		assert.ErrorContains(t, err, c.want, name)
-		assert.Nil(t, n, name)
-	}
+	cases := convErrorCases(func(g *G.ExprGraph, dt tensor.Dtype, k int, name string) *G.Node {
+		return G.NewTensor(g, dt, 4, G.WithShape(4, 1, k, k), G.WithName(name))
+	})
+	x := cases["nil weight"].x
+	g := x.Graph()
+	cases["channels"] = convErrorCase{x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(3, 1, 3, 3), G.WithName("w3")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"}
+	cases["multiplier 2"] = convErrorCase{x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(8, 1, 3, 3), G.WithName("w8")), [2]int{}, [2]int{}, [2]int{}, "Conv2dGrouped"}
+	cases["grouped weight"] = convErrorCase{x, G.NewTensor(g, tensor.Float64, 4, G.WithShape(4, 2, 3, 3), G.WithName("w2")), [2]int{}, [2]int{}, [2]int{}, "(C, 1, kh, kw)"}
+	checkConvErrors(t, cases, DepthwiseConv2d)
 }
 
 // TestDepthwiseKernelRejectsWrongSizes runs the op on values of the wrong

@@ -92,19 +92,9 @@ func (op *linearOp) signature() (in []tensor.Shape, out tensor.Shape) {
 	return []tensor.Shape{g.xShape(), g.wShape()}, g.yShape()
 }
 
-func (op *linearOp) Arity() int {
-	if op.bias {
-		return 3
-	}
-	return 2
-}
+func (op *linearOp) Arity() int { return biasInput(op.bias).arity() }
 
-func (op *linearOp) Type() hm.Type {
-	if op.bias {
-		return fnType(2, 2, 2, 1)
-	}
-	return fnType(2, 2, 2)
-}
+func (op *linearOp) Type() hm.Type { return biasInput(op.bias).fnType(2) }
 
 func (op *linearOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op, op.Arity(), in)
