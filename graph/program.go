@@ -8,7 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/tanren-ml/tanren/graph/arena"
+	"github.com/tanren-ml/tanren/internal/arena"
 )
 
 // LossFunc builds a scalar loss from a model's output and a target node of

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorgonia.org/tensor"
 
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 func newTwo(t *testing.T, dt tensor.Dtype, seed uint64) *Store {

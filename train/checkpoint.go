@@ -10,7 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 	"github.com/tanren-ml/tanren/solvers"
 )
 

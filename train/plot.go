@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/tanren-ml/tanren/graph/atomicfile"
+	"github.com/tanren-ml/tanren/internal/atomicfile"
 )
 
 // Series is one named curve.

@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/tanren-ml/tanren/graph/atomicfile"
+	"github.com/tanren-ml/tanren/internal/atomicfile"
 )
 
 // PlotConfusion draws the confusion matrix as a PNG heat map: rows are true

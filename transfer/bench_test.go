@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tanren-ml/tanren/data"
+	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/solvers"
 	"github.com/tanren-ml/tanren/train"
 	"github.com/tanren-ml/tanren/zoo"
@@ -19,6 +20,7 @@ import (
 // cached features (cached), and measures the one-off cost of computing
 // the features (extract).
 func BenchmarkFrozenEpoch(b *testing.B) {
+	defer graph.UseFastBLAS()()
 	ds := squares(1024, 10, 1, 28, 1)
 	freezes := []struct {
 		name   string

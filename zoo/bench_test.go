@@ -8,7 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
-	"github.com/tanren-ml/tanren/graph/fastblas"
+	"github.com/tanren-ml/tanren/internal/fastblas"
 	L "github.com/tanren-ml/tanren/layers"
 )
 
@@ -36,6 +36,7 @@ func randomBatch(shape ...int) *tensor.Dense {
 // BenchmarkResNet18Forward is ResNet-18 inference on 16 images of
 // 3×224×224 in float32.
 func BenchmarkResNet18Forward(b *testing.B) {
+	defer graph.UseFastBLAS()()
 	withBLAS(b, func(b *testing.B) {
 		store, err := graph.NewStore(tensor.Float32, 1)
 		if err != nil {
@@ -61,6 +62,7 @@ func BenchmarkResNet18Forward(b *testing.B) {
 // cross-entropy, backward, update, batch-norm statistics) on 16 images of
 // 3×112×112 in float32.
 func BenchmarkResNet18TrainStep(b *testing.B) {
+	defer graph.UseFastBLAS()()
 	withBLAS(b, func(b *testing.B) {
 		store, err := graph.NewStore(tensor.Float32, 1)
 		if err != nil {

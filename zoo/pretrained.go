@@ -10,7 +10,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/graph"
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 // The shipped weights, trained by cmd/train with the recipe recorded in

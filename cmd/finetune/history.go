@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/tanren-ml/tanren/graph/atomicfile"
+	"github.com/tanren-ml/tanren/internal/atomicfile"
 	"github.com/tanren-ml/tanren/train"
 )
 

@@ -21,6 +21,8 @@ import (
 	"syscall"
 
 	"github.com/pkg/errors"
+
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
 
 // exit codes
@@ -32,6 +34,7 @@ const (
 )
 
 func main() {
+	cli.UseBLAS()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/graph/atomicfile"
+	"github.com/tanren-ml/tanren/internal/atomicfile"
 	"github.com/tanren-ml/tanren/zoo"
 )
 

@@ -30,7 +30,6 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
-	"github.com/tanren-ml/tanren/graph"
 )
 
 type options struct {
@@ -109,8 +108,8 @@ func run(ctx context.Context, o options) error {
 // shell needs it, and TANREN_BLAS when it is set.
 func commandLine() string {
 	parts := []string{"go run ./cmd/solvers"}
-	if v, ok := os.LookupEnv(graph.BLASEnv); ok {
-		parts = append([]string{graph.BLASEnv + "=" + shellQuote(v)}, parts...)
+	if v, ok := os.LookupEnv(cli.BLASEnv); ok {
+		parts = append([]string{cli.BLASEnv + "=" + shellQuote(v)}, parts...)
 	}
 	for _, a := range os.Args[1:] {
 		parts = append(parts, shellQuote(a))

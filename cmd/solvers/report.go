@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/train"
 )
 
@@ -175,8 +175,8 @@ func numCPU() int { return runtime.NumCPU() }
 // blasName says which BLAS package graph installed in Gorgonia (it reads
 // the same environment variable when it is imported).
 func blasName() string {
-	if os.Getenv(graph.BLASEnv) == "gonum" {
-		return "gonum's BLAS (" + graph.BLASEnv + "=gonum)"
+	if os.Getenv(cli.BLASEnv) == "gonum" {
+		return "gonum's BLAS (" + cli.BLASEnv + "=gonum)"
 	}
 	return "tanren's fastblas"
 }

@@ -5,7 +5,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
-	"github.com/tanren-ml/tanren/graph/fastblas"
+	"github.com/tanren-ml/tanren/internal/fastblas"
 )
 
 // BenchmarkConv2d measures a forward and backward step of Conv2d against

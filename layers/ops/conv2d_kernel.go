@@ -8,8 +8,8 @@ import (
 	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
 
-	"github.com/tanren-ml/tanren/graph/arena"
-	"github.com/tanren-ml/tanren/graph/fastblas"
+	"github.com/tanren-ml/tanren/internal/arena"
+	"github.com/tanren-ml/tanren/internal/fastblas"
 )
 
 // The convolution kernels work on row-major NCHW data one image at a time.

@@ -12,7 +12,7 @@ import (
 	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
 
-	"github.com/tanren-ml/tanren/graph/fastblas"
+	"github.com/tanren-ml/tanren/internal/fastblas"
 )
 
 // Linear is torch.nn.functional.linear(x, w, b): y = x·wᵀ + b for x of

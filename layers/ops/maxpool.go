@@ -12,7 +12,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/graph/arena"
+	"github.com/tanren-ml/tanren/internal/arena"
 )
 
 // MaxPool2d takes the maximum of x of shape (N, C, H, W) over kernel

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/graph/arena"
+	"github.com/tanren-ml/tanren/internal/arena"
 )
 
 // Float is the set of element types the kernels of this package accept.
@@ -222,7 +222,7 @@ func hashOf(op fmt.Stringer) uint32 {
 
 // pure is embedded by the own ops: they allocate their output and neither
 // call out of Go nor overwrite an input. It carries the arena of the op's
-// graph (see package graph/arena), from which run takes the output and the
+// graph (see package internal/arena), from which run takes the output and the
 // kernels their scratch buffers; nil means plain allocation.
 type pure struct{ arena *arena.Arena }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 // TestMaliciousFixtures: the fixtures reference os.system through

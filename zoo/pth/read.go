@@ -8,7 +8,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 // ReadFile reads the state dict of a PyTorch checkpoint (.pth, .pt, .bin)
@@ -67,7 +67,7 @@ func read(r io.ReaderAt, size int64, lim Limits) ([]safetensors.Tensor, error) {
 	case len(h) >= 2 && h[0] == 0x80:
 		obj, src, err = l.readLegacy(r, size)
 	case len(h) >= 9 && h[8] == '{' && binary.LittleEndian.Uint64(h[:8]) < uint64(size):
-		return nil, errors.New("this is a safetensors file, not a PyTorch checkpoint: read it with package graph/safetensors")
+		return nil, errors.New("this is a safetensors file, not a PyTorch checkpoint: load it with graph.Store.Load")
 	default:
 		return nil, errors.Errorf("not a PyTorch checkpoint: it starts with %q, not a zip archive (torch.save since PyTorch 1.6) or a pickle (the legacy format)", h)
 	}

@@ -12,7 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 // TestFixtures checks every tensor of every PyTorch-written fixture

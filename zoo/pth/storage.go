@@ -6,7 +6,7 @@ import (
 	"github.com/nlpodyssey/gopickle/types"
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/graph/safetensors"
+	"github.com/tanren-ml/tanren/internal/safetensors"
 )
 
 // storageType is one of torch's typed storages, named in the pickle by a

@@ -76,6 +76,7 @@ func (a workerArgs) flags() []string {
 // workerMain runs one workload from its flags (args without the leading
 // workerFlag) and writes the measurement to out as JSON.
 func workerMain(args []string, out io.Writer) error {
+	graph.UseFastBLAS()
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var a workerArgs
 	fs.StringVar(&a.Workload, "workload", "", "lenet5, resnet18, infer or finetune")

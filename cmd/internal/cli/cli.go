@@ -1,5 +1,5 @@
 // Package cli holds what tanren's commands share: running a command body
-// under Ctrl-C, and finding MNIST.
+// under Ctrl-C with fastblas installed, and finding MNIST.
 package cli
 
 import (
@@ -12,13 +12,29 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
+	"github.com/tanren-ml/tanren/graph"
 )
 
-// Run calls body with a context that Ctrl-C or SIGTERM cancels (the
-// Trainer then stops after the current step and checkpoints), and exits:
+// BLASEnv names the environment variable that selects Gorgonia's matrix
+// multiplication in tanren's commands: unset (or "fastblas") means tanren's
+// fastblas (graph.UseFastBLAS), "gonum" keeps Gorgonia's default, gonum's
+// pure-Go BLAS.
+const BLASEnv = "TANREN_BLAS"
+
+// UseBLAS installs the BLAS that BLASEnv selects.
+func UseBLAS() {
+	if os.Getenv(BLASEnv) != "gonum" {
+		graph.UseFastBLAS()
+	}
+}
+
+// Run installs the BLAS (UseBLAS) and calls body with a context that
+// Ctrl-C or SIGTERM cancels (the Trainer then stops after the current step
+// and checkpoints), and exits:
 // 0 on success, 130 when interrupted, 1 on any other error, which is
 // printed as "name: error".
 func Run(name string, body func(ctx context.Context) error) {
+	UseBLAS()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := body(ctx)
 	stop()

@@ -23,7 +23,7 @@ import torch.nn as nn
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 # safetensors spelling of the dtypes pth.ReadFile returns. bool, int8 and
-# int16 have no safetensors dtype of their own in graph/safetensors, so the
+# int16 have no safetensors dtype of their own in internal/safetensors, so the
 # reader widens them to U8 and I32 (values are unchanged).
 DTYPE = {
     torch.float32: "F32",

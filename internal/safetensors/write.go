@@ -8,7 +8,7 @@ import (
 	"math"
 
 	"github.com/pkg/errors"
-	"github.com/tanren-ml/tanren/graph/atomicfile"
+	"github.com/tanren-ml/tanren/internal/atomicfile"
 )
 
 // Write encodes tensors, in the given order, and metadata as safetensors.

@@ -7,7 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/tanren-ml/tanren/graph/fastblas"
+	"github.com/tanren-ml/tanren/internal/fastblas"
 )
 
 // Gemm multiplies row-major matrices; here C = A·Bᵀ with B stored as its
