@@ -1,5 +1,6 @@
-// Package regularize holds tanren's tools against overfitting: weight
-// penalties, early stopping, a max-norm constraint and data augmentation.
+// Package regularize holds tanren's tools against overfitting that act on
+// the model and the training loop: weight penalties, early stopping and a
+// max-norm constraint.
 //
 // # Penalties
 //
@@ -25,26 +26,9 @@
 // (train.StepEnder) keeps the norm of each unit's incoming weights at most
 // Max after every step, as Keras' max_norm.
 //
-// # Augmentation
-//
-// The data.Transform implementations work on float32 CHW images in [0, 1]
-// and follow torchvision's semantics, defaults included: HorizontalFlip,
-// VerticalFlip, RandomCrop (with padding), RandomResizedCrop, RandomAffine
-// and its special cases RandomRotation, RandomTranslation and RandomZoom
-// (bilinear sampling, a fill value), ColorJitter and RandomErasing. Compose
-// them with data.Compose. MixUp and CutMix are data.BatchTransforms that mix
-// the samples of a batch and their targets, giving soft targets for
-// layers.CrossEntropy, which accepts them.
-//
-// Every transform takes all its randomness from the *rand.Rand it is given;
-// the data.Loader derives it from (seed, epoch, index), so the same seed
-// gives the same augmented batches and each epoch gets new draws. The
-// transforms keep no state and are safe for the Loader's workers. A
-// transform draws its parameters in torchvision's order, but from Go's PCG,
-// so the draws themselves are not torch's.
-//
 // # Elsewhere
 //
-// Dropout and channel dropout are layers (layers.Dropout and
-// layers.Dropout2d); label smoothing is layers.CrossEntropy(ε).
+// Data augmentation is package data/augment. Dropout and channel dropout
+// are layers (layers.Dropout and layers.Dropout2d); label smoothing is
+// layers.CrossEntropy(ε).
 package regularize

@@ -1,4 +1,4 @@
 package regularize
 
-// float is the element type of the tensors this package works on.
+// float is the element type of the weights a constraint rescales.
 type float interface{ ~float32 | ~float64 }

@@ -4,7 +4,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
-	"github.com/tanren-ml/tanren/regularize"
+	"github.com/tanren-ml/tanren/data/augment"
 	"github.com/tanren-ml/tanren/zoo"
 )
 
@@ -50,10 +50,10 @@ func (p preprocess) normalize() data.Transform {
 // train builds the training pipeline from the -augment list: a
 // random-resized crop (or the evaluation resize and crop) followed by the
 // other augmentations, then normalization.
-func (p preprocess) train(augment []string) (data.Transform, error) {
+func (p preprocess) train(names []string) (data.Transform, error) {
 	var ts []data.Transform
 	has := func(name string) bool {
-		for _, a := range augment {
+		for _, a := range names {
 			if a == name {
 				return true
 			}
@@ -61,23 +61,23 @@ func (p preprocess) train(augment []string) (data.Transform, error) {
 		return false
 	}
 	if has("crop") {
-		ts = append(ts, regularize.RandomResizedCrop{Height: p.size, Width: p.size})
+		ts = append(ts, augment.RandomResizedCrop{Height: p.size, Width: p.size})
 	} else {
 		ts = append(ts, data.ResizeCenterCrop{Size: p.resize, H: p.size, W: p.size})
 	}
-	for _, a := range augment {
+	for _, a := range names {
 		switch a {
 		case "crop":
 		case "flip":
-			ts = append(ts, regularize.HorizontalFlip{})
+			ts = append(ts, augment.HorizontalFlip{})
 		case "vflip":
-			ts = append(ts, regularize.VerticalFlip{})
+			ts = append(ts, augment.VerticalFlip{})
 		case "rotate":
-			ts = append(ts, regularize.RandomRotation{Degrees: [2]float64{-15, 15}})
+			ts = append(ts, augment.RandomRotation{Degrees: [2]float64{-15, 15}})
 		case "jitter":
-			ts = append(ts, regularize.ColorJitter{Brightness: 0.2, Contrast: 0.2, Saturation: 0.2, Hue: 0.05})
+			ts = append(ts, augment.ColorJitter{Brightness: 0.2, Contrast: 0.2, Saturation: 0.2, Hue: 0.05})
 		case "erase":
-			ts = append(ts, regularize.RandomErasing{})
+			ts = append(ts, augment.RandomErasing{})
 		default:
 			return nil, errors.Errorf("-augment: unknown %q", a)
 		}

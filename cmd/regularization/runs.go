@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
+	"github.com/tanren-ml/tanren/data/augment"
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/layers"
 	"github.com/tanren-ml/tanren/regularize"
@@ -26,7 +27,7 @@ const (
 // augmentation is the per-sample pipeline on [0, 1] digits: small
 // rotations, shifts and zooms, with black (0) filled in.
 func augmentation() data.Transform {
-	return regularize.RandomAffine{
+	return augment.RandomAffine{
 		Degrees:   [2]float64{-10, 10},
 		Translate: [2]float64{0.1, 0.1},
 		Scale:     [2]float64{0.9, 1.1},

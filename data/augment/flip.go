@@ -1,4 +1,4 @@
-package regularize
+package augment
 
 import (
 	"math/rand/v2"

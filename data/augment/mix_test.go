@@ -1,4 +1,4 @@
-package regularize
+package augment
 
 import (
 	"context"
