@@ -5,7 +5,7 @@
 // unfreezing) and checkpoints so that an interrupted run resumes exactly.
 //
 // FindLR sweeps the learning rate exponentially (fastai's lr_find) and
-// suggests one; PlotHistory, PlotLines and PlotConfusion draw PNGs;
+// suggests one (package train/plot draws it, the History and the Confusion);
 // Confusion reports accuracy, top-k and per-class precision, recall and F1.
 //
 // Programs are compiled lazily and cached by (mode, batch size); after

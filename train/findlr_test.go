@@ -3,11 +3,8 @@ package train
 import (
 	"context"
 	"fmt"
-	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -358,22 +355,6 @@ func TestValleyAndSteepestMatchFastai(t *testing.T) {
 			assert.Equal(t, tc.steepI, steepest(lrs, tc.losses))
 		})
 	}
-}
-
-func TestPlotLR(t *testing.T) {
-	r := newRegression(64, 10, 6)
-	tr, loader := r.trainer(t)
-	sweep, err := FindLR(context.Background(), tr, loader, FindLRConfig{})
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "lr.png")
-	require.NoError(t, sweep.PlotLR(path))
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	assert.Equal(t, 576, img.Bounds().Dx())
-	assert.ErrorContains(t, (&LRSweep{}).PlotLR(path), "no points")
 }
 
 func ExampleFindLR() {

@@ -17,6 +17,7 @@ import (
 	"github.com/tanren-ml/tanren/regularize"
 	"github.com/tanren-ml/tanren/solvers"
 	"github.com/tanren-ml/tanren/train"
+	"github.com/tanren-ml/tanren/train/plot"
 	"github.com/tanren-ml/tanren/transfer"
 	"github.com/tanren-ml/tanren/zoo"
 )
@@ -273,10 +274,10 @@ func (j *job) finish(ctx context.Context, t *train.Trainer, h *train.History, be
 	if err := writeHistory(filepath.Join(o.Out, historyCSV), h); err != nil {
 		return nil, err
 	}
-	if err := train.PlotHistory(filepath.Join(o.Out, curvesPNG), o.Model, h); err != nil {
+	if err := plot.History(filepath.Join(o.Out, curvesPNG), o.Model, h); err != nil {
 		return nil, err
 	}
-	if err := train.PlotConfusion(filepath.Join(o.Out, confusionPNG), conf); err != nil {
+	if err := plot.Confusion(filepath.Join(o.Out, confusionPNG), conf); err != nil {
 		return nil, err
 	}
 	rep := fmt.Sprintf("finetune %s on %s, best epoch %d of %d (validation)\n\n%s", o.Model, o.Data, best, len(h.Epochs), conf.Report())

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/tanren-ml/tanren/train"
+	"github.com/tanren-ml/tanren/train/plot"
 )
 
 // plotCurves draws accuracy and loss per epoch, training and validation,
@@ -17,8 +17,8 @@ func plotCurves(path string, results []result) error {
 	if len(shown) == 0 {
 		shown = results
 	}
-	acc := train.Chart{Title: "accuracy", XLabel: "epoch", YLabel: "accuracy", LegendBottom: true}
-	loss := train.Chart{Title: "loss", XLabel: "epoch", YLabel: "cross-entropy"}
+	acc := plot.Chart{Title: "accuracy", XLabel: "epoch", YLabel: "accuracy", LegendBottom: true}
+	loss := plot.Chart{Title: "loss", XLabel: "epoch", YLabel: "cross-entropy"}
 	for _, r := range shown {
 		var ep, tAcc, vAcc, tLoss, vLoss []float64
 		for _, e := range r.history.Epochs {
@@ -29,8 +29,8 @@ func plotCurves(path string, results []result) error {
 			tAcc, vAcc = append(tAcc, e.Train.Accuracy), append(vAcc, e.Val.Accuracy)
 			tLoss, vLoss = append(tLoss, e.Train.Loss), append(vLoss, e.Val.Loss)
 		}
-		acc.Series = append(acc.Series, train.Series{Name: r.name + " train", X: ep, Y: tAcc}, train.Series{Name: r.name + " validation", X: ep, Y: vAcc})
-		loss.Series = append(loss.Series, train.Series{Name: r.name + " train", X: ep, Y: tLoss}, train.Series{Name: r.name + " validation", X: ep, Y: vLoss})
+		acc.Series = append(acc.Series, plot.Series{Name: r.name + " train", X: ep, Y: tAcc}, plot.Series{Name: r.name + " validation", X: ep, Y: vAcc})
+		loss.Series = append(loss.Series, plot.Series{Name: r.name + " train", X: ep, Y: tLoss}, plot.Series{Name: r.name + " validation", X: ep, Y: vLoss})
 	}
-	return train.PlotLines(path, acc, loss)
+	return plot.Lines(path, acc, loss)
 }

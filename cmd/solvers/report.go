@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
-	"github.com/tanren-ml/tanren/train"
+	"github.com/tanren-ml/tanren/train/plot"
 )
 
 // printTables writes the results of each question as a Markdown table.
@@ -76,9 +76,9 @@ func perStep(seconds float64, steps int) string {
 // runs against steps, side by side.
 func plotCurves(path string, results []result, n int) error {
 	const ylabel = "loss on the probe images"
-	byExamples := train.Chart{Title: "Batch size (plain SGD): per example", XLabel: "examples seen", YLabel: ylabel}
-	byCPU := train.Chart{Title: "Batch size (plain SGD): per CPU second", XLabel: "CPU time of the training steps (s)", YLabel: ylabel}
-	bySteps := train.Chart{Title: fmt.Sprintf("Solvers (batch %d)", miniBatch), XLabel: "steps", YLabel: ylabel}
+	byExamples := plot.Chart{Title: "Batch size (plain SGD): per example", XLabel: "examples seen", YLabel: ylabel}
+	byCPU := plot.Chart{Title: "Batch size (plain SGD): per CPU second", XLabel: "CPU time of the training steps (s)", YLabel: ylabel}
+	bySteps := plot.Chart{Title: fmt.Sprintf("Solvers (batch %d)", miniBatch), XLabel: "steps", YLabel: ylabel}
 	for _, r := range results {
 		var xe, xc, xs, y []float64
 		for _, p := range r.curve {
@@ -92,20 +92,20 @@ func plotCurves(path string, results []result, n int) error {
 			if r.batchSize == n {
 				name = fmt.Sprintf("full batch (%d)", n)
 			}
-			byExamples.Series = append(byExamples.Series, train.Series{Name: name, X: xe, Y: y})
-			byCPU.Series = append(byCPU.Series, train.Series{Name: name, X: xc, Y: y})
+			byExamples.Series = append(byExamples.Series, plot.Series{Name: name, X: xe, Y: y})
+			byCPU.Series = append(byCPU.Series, plot.Series{Name: name, X: xc, Y: y})
 		}
 		if r.solverQ {
-			bySteps.Series = append(bySteps.Series, train.Series{Name: r.label, X: xs, Y: y})
+			bySteps.Series = append(bySteps.Series, plot.Series{Name: r.label, X: xs, Y: y})
 		}
 	}
-	var charts []train.Chart
-	for _, c := range []train.Chart{byExamples, byCPU, bySteps} {
+	var charts []plot.Chart
+	for _, c := range []plot.Chart{byExamples, byCPU, bySteps} {
 		if len(c.Series) > 0 {
 			charts = append(charts, c)
 		}
 	}
-	return train.PlotLines(path, charts...)
+	return plot.Lines(path, charts...)
 }
 
 // plotFinder draws the learning-rate finder's curves: SGD and its momentum
@@ -116,8 +116,8 @@ func plotCurves(path string, results []result, n int) error {
 // there was anything to draw.
 func plotFinder(path string, results []result) (bool, error) {
 	const xlabel, ylabel = "log10(learning rate)", "smoothed training loss"
-	sgdLike := train.Chart{Title: "LR finder: SGD, momentum, Nesterov", XLabel: xlabel, YLabel: ylabel}
-	adaptive := train.Chart{Title: "LR finder: adaptive solvers", XLabel: xlabel, YLabel: ylabel}
+	sgdLike := plot.Chart{Title: "LR finder: SGD, momentum, Nesterov", XLabel: xlabel, YLabel: ylabel}
+	adaptive := plot.Chart{Title: "LR finder: adaptive solvers", XLabel: xlabel, YLabel: ylabel}
 	for _, r := range results {
 		if r.sweep == nil || len(r.sweep.LRs) == 0 {
 			continue
@@ -131,7 +131,7 @@ func plotFinder(path string, results []result) (bool, error) {
 			x = append(x, math.Log10(lr))
 			y = append(y, r.sweep.Losses[i])
 		}
-		s := train.Series{Name: fmt.Sprintf("%s, batch %d", r.solver, r.batchSize), X: x, Y: y}
+		s := plot.Series{Name: fmt.Sprintf("%s, batch %d", r.solver, r.batchSize), X: x, Y: y}
 		switch r.solver {
 		case "sgd", "momentum", "nesterov":
 			sgdLike.Series = append(sgdLike.Series, s)
@@ -139,8 +139,8 @@ func plotFinder(path string, results []result) (bool, error) {
 			adaptive.Series = append(adaptive.Series, s)
 		}
 	}
-	var charts []train.Chart
-	for _, c := range []train.Chart{sgdLike, adaptive} {
+	var charts []plot.Chart
+	for _, c := range []plot.Chart{sgdLike, adaptive} {
 		if len(c.Series) > 0 {
 			charts = append(charts, c)
 		}
@@ -148,7 +148,7 @@ func plotFinder(path string, results []result) (bool, error) {
 	if len(charts) == 0 {
 		return false, nil
 	}
-	return true, train.PlotLines(path, charts...)
+	return true, plot.Lines(path, charts...)
 }
 
 // divergenceCut is where plotFinder cuts a curve, relative to its start.

@@ -1,4 +1,4 @@
-package train
+package plot
 
 import (
 	"io"
@@ -29,8 +29,8 @@ type Chart struct {
 	Series       []Series
 }
 
-// PlotLines draws charts side by side into a PNG file, written atomically.
-func PlotLines(path string, charts ...Chart) error {
+// Lines draws charts side by side into a PNG file, written atomically.
+func Lines(path string, charts ...Chart) error {
 	if len(charts) == 0 {
 		return errors.New("plot: no charts")
 	}
@@ -87,26 +87,4 @@ func lineChart(c Chart) (*plot.Plot, error) {
 	}
 	p.Legend.Top = !c.LegendBottom
 	return p, nil
-}
-
-// PlotHistory draws loss and accuracy per epoch, training and validation,
-// into a PNG file.
-func PlotHistory(path, title string, h *History) error {
-	var ep, loss, acc, vloss, vacc []float64
-	for _, e := range h.Epochs {
-		ep = append(ep, float64(e.Epoch))
-		loss = append(loss, e.Train.Loss)
-		acc = append(acc, e.Train.Accuracy)
-		if e.Val != nil {
-			vloss = append(vloss, e.Val.Loss)
-			vacc = append(vacc, e.Val.Accuracy)
-		}
-	}
-	lossChart := Chart{Title: title + ": loss", XLabel: "epoch", YLabel: "loss", Series: []Series{{Name: "train", X: ep, Y: loss}}}
-	accChart := Chart{Title: title + ": accuracy", LegendBottom: true, XLabel: "epoch", YLabel: "accuracy", Series: []Series{{Name: "train", X: ep, Y: acc}}}
-	if len(vloss) == len(ep) && len(ep) > 0 {
-		lossChart.Series = append(lossChart.Series, Series{Name: "validation", X: ep, Y: vloss})
-		accChart.Series = append(accChart.Series, Series{Name: "validation", X: ep, Y: vacc})
-	}
-	return PlotLines(path, lossChart, accChart)
 }

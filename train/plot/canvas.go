@@ -1,4 +1,4 @@
-package train
+package plot
 
 import (
 	"gonum.org/v1/plot/vg"

@@ -1,4 +1,4 @@
-package train
+package plot
 
 import (
 	"fmt"
@@ -13,12 +13,13 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/tanren-ml/tanren/internal/atomicfile"
+	"github.com/tanren-ml/tanren/train"
 )
 
-// PlotConfusion draws the confusion matrix as a PNG heat map: rows are true
+// Confusion draws the confusion matrix as a PNG heat map: rows are true
 // classes, columns predictions, each cell shaded by the fraction of its row
 // and labelled with its count.
-func PlotConfusion(path string, c *Confusion) error {
+func Confusion(path string, c *train.Confusion) error {
 	k := len(c.Classes)
 	if k == 0 || len(c.Counts) != k {
 		return errors.New("plot confusion: no classes")
