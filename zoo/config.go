@@ -3,7 +3,7 @@ package zoo
 import (
 	"github.com/pkg/errors"
 
-	"github.com/tanren-ml/tanren/zoo/pth"
+	"github.com/tanren-ml/tanren/zoo/hub"
 )
 
 // WithConfig reads a timm or Hugging Face config.json (or
@@ -13,7 +13,7 @@ import (
 // says otherwise) and the class names.
 func WithConfig(path string) Option {
 	return func(c *config) error {
-		cfg, err := pth.ReadConfig(path)
+		cfg, err := hub.ReadConfig(path)
 		if err != nil {
 			return errors.Wrapf(err, "WithConfig(%q)", path)
 		}
@@ -23,7 +23,7 @@ func WithConfig(path string) Option {
 }
 
 // applyConfig merges a config.json into the Info of a model being built.
-func applyConfig(info *Info, cfg *pth.Config, classesSet bool) error {
+func applyConfig(info *Info, cfg *hub.Config, classesSet bool) error {
 	if cfg.Channels > 0 && cfg.Channels != info.Channels {
 		return errors.Errorf("config.json says %d input channels, %s takes %d", cfg.Channels, info.Name, info.Channels)
 	}

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
+	"github.com/tanren-ml/tanren/zoo/hub"
 	"github.com/tanren-ml/tanren/zoo/pth"
 )
 
@@ -45,7 +46,7 @@ type config struct {
 	dtype      tensor.Dtype
 	weights    string
 	pretrained string
-	hfConfig   *pth.Config
+	hfConfig   *hub.Config
 	load       graph.LoadOptions
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func TestWithConfigTakesPreprocessingAndClasses(t *testing.T) {
-	m, err := New("resnet18", WithConfig("pth/testdata/config_timm_finetuned.json"))
+	m, err := New("resnet18", WithConfig("hub/testdata/config_timm_finetuned.json"))
 	require.NoError(t, err)
 	assert.Equal(t, 3, m.Info.Classes)
 	assert.Equal(t, []string{"cat", "dog", "bird"}, m.Info.ClassNames)
@@ -17,13 +17,13 @@ func TestWithConfigTakesPreprocessingAndClasses(t *testing.T) {
 	fc, _ := m.Store.Lookup("fc.weight")
 	assert.Equal(t, 3, fc.Value.Shape()[0])
 
-	m, err = New("resnet18", WithConfig("pth/testdata/config_timm.json"), WithClasses(7))
+	m, err = New("resnet18", WithConfig("hub/testdata/config_timm.json"), WithClasses(7))
 	require.NoError(t, err)
 	assert.Equal(t, 7, m.Info.Classes, "WithClasses wins")
 	assert.Equal(t, "bicubic", m.Info.Preprocess.Interpolation)
 	assert.Equal(t, 235, m.Info.Preprocess.Resize) // floor(224 / 0.95)
 
-	_, err = New("lenet5", WithConfig("pth/testdata/config_timm.json"))
+	_, err = New("lenet5", WithConfig("hub/testdata/config_timm.json"))
 	assert.ErrorContains(t, err, "3 input channels")
 	_, err = New("resnet18", WithConfig("pth/testdata/nope.json"))
 	assert.ErrorContains(t, err, "nope.json")

@@ -1,7 +1,7 @@
 // Package pth reads PyTorch checkpoints written by
 // torch.save(model.state_dict(), path) into safetensors tensors that
-// graph.Store.LoadTensors loads by name, and reads the preprocessing
-// settings of timm and Hugging Face config.json files.
+// graph.Store.LoadTensors loads by name. (The config.json files of timm
+// and Hugging Face are package zoo/hub.)
 //
 // Both of torch.save's formats are read:
 //

@@ -1,4 +1,4 @@
-package pth
+package hub
 
 import (
 	"path/filepath"
