@@ -2,8 +2,11 @@ package data
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -24,9 +27,9 @@ type assembler struct {
 func (a *assembler) build(ctx context.Context, b int, idx []int) (batch *Batch, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			// Errorf records the stack here, while the panicking frames are
-			// still on it: %+v of the error shows where the panic happened.
-			batch, err = nil, errors.Errorf("data: epoch %d, batch %d: panic: %v", a.epoch, b, r)
+			// The panicking frames are still on the stack here: name the
+			// one that panicked, so the error says where.
+			batch, err = nil, fmt.Errorf("data: epoch %d, batch %d: panic: %v (at %s)", a.epoch, b, r, panicSite())
 		}
 	}()
 	if a.dtype == tensor.Float64 {
@@ -35,11 +38,11 @@ func (a *assembler) build(ctx context.Context, b int, idx []int) (batch *Batch, 
 		batch, err = assemble[float32](ctx, a, idx)
 	}
 	if err != nil {
-		return nil, errors.WithMessagef(err, "data: epoch %d, batch %d", a.epoch, b)
+		return nil, fmt.Errorf("data: epoch %d, batch %d: %w", a.epoch, b, err)
 	}
 	if a.batchTransform != nil {
 		if err := a.batchTransform.Apply(BatchRand(a.seed, a.epoch, b), batch); err != nil {
-			return nil, errors.WithMessagef(err, "data: epoch %d, batch %d: batch transform", a.epoch, b)
+			return nil, fmt.Errorf("data: epoch %d, batch %d: batch transform: %w", a.epoch, b, err)
 		}
 	}
 	return batch, nil
@@ -67,7 +70,7 @@ func assemble[T float32 | float64](ctx context.Context, a *assembler, idx []int)
 			c, h, w = s.C, s.H, s.W
 			xs = make([]T, n*c*h*w)
 		} else if s.C != c || s.H != h || s.W != w {
-			return nil, errors.Errorf("sample %d is %d×%d×%d (C×H×W) but sample %d in the same batch is %d×%d×%d; resize samples to one size with a Transform", i, s.C, s.H, s.W, idx[0], c, h, w)
+			return nil, fmt.Errorf("sample %d is %d×%d×%d (C×H×W) but sample %d in the same batch is %d×%d×%d; resize samples to one size with a Transform", i, s.C, s.H, s.W, idx[0], c, h, w)
 		}
 		dst := xs[j*c*h*w : (j+1)*c*h*w]
 		if d32, ok := any(dst).([]float32); ok {
@@ -93,12 +96,12 @@ func assemble[T float32 | float64](ctx context.Context, a *assembler, idx []int)
 func putTarget[T float32 | float64](ts []T, j, k, i int, s Sample) error {
 	if k == 0 {
 		if s.Target != nil {
-			return errors.Errorf("sample %d has a soft target of %d classes but Loader.NumClasses is 0; set NumClasses to get Batch.Targets", i, len(s.Target))
+			return fmt.Errorf("sample %d has a soft target of %d classes but Loader.NumClasses is 0; set NumClasses to get Batch.Targets", i, len(s.Target))
 		}
 		return nil
 	}
 	if s.Label >= k {
-		return errors.Errorf("sample %d has label %d, not below Loader.NumClasses = %d", i, s.Label, k)
+		return fmt.Errorf("sample %d has label %d, not below Loader.NumClasses = %d", i, s.Label, k)
 	}
 	row := ts[j*k : (j+1)*k]
 	if s.Target == nil {
@@ -106,7 +109,7 @@ func putTarget[T float32 | float64](ts []T, j, k, i int, s Sample) error {
 		return nil
 	}
 	if len(s.Target) != k {
-		return errors.Errorf("sample %d has a soft target of %d classes but Loader.NumClasses is %d", i, len(s.Target), k)
+		return fmt.Errorf("sample %d has a soft target of %d classes but Loader.NumClasses is %d", i, len(s.Target), k)
 	}
 	for q, v := range s.Target {
 		row[q] = T(v)
@@ -118,19 +121,40 @@ func putTarget[T float32 | float64](ts []T, j, k, i int, s Sample) error {
 func (a *assembler) sample(i int) (s Sample, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = Sample{}, errors.Errorf("sample %d: panic in the dataset or a transform: %v", i, r)
+			s, err = Sample{}, fmt.Errorf("sample %d: panic in the dataset or a transform: %v (at %s)", i, r, panicSite())
 		}
 	}()
 	if s, err = a.ds.Get(i); err != nil {
-		return s, errors.WithMessagef(err, "loading sample %d", i)
+		return s, fmt.Errorf("loading sample %d: %w", i, err)
 	}
 	if a.transform != nil {
 		if s, err = a.transform.Apply(SampleRand(a.seed, a.epoch, i), s); err != nil {
-			return s, errors.WithMessagef(err, "transforming sample %d", i)
+			return s, fmt.Errorf("transforming sample %d: %w", i, err)
 		}
 	}
 	if err := s.Validate(); err != nil {
-		return s, errors.WithMessagef(err, "sample %d", i)
+		return s, fmt.Errorf("sample %d: %w", i, err)
 	}
 	return s, nil
+}
+
+// panicSite returns "function (file:line)" of the frame that panicked, as
+// seen from a deferred recover: the first frame below runtime.gopanic that
+// is not in the runtime.
+func panicSite() string {
+	pc := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(2, pc)])
+	inPanic := false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			inPanic = true
+		case inPanic && !strings.HasPrefix(f.Function, "runtime."):
+			return fmt.Sprintf("%s (%s:%d)", f.Function, filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return "unknown"
+		}
+	}
 }

@@ -1,9 +1,10 @@
 package data
 
 import (
+	"fmt"
 	"slices"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Dataset is a random-access collection of samples.
@@ -67,17 +68,17 @@ func labelOf(ds Dataset, i int) (int, error) {
 		l = s.Label
 	}
 	if err != nil {
-		return 0, errors.Wrapf(err, "data: label of sample %d", i)
+		return 0, fmt.Errorf("data: label of sample %d: %w", i, err)
 	}
 	if l < 0 {
-		return 0, errors.Errorf("data: sample %d has negative label %d", i, l)
+		return 0, fmt.Errorf("data: sample %d has negative label %d", i, l)
 	}
 	return l, nil
 }
 
 func checkIndex(i, n int, what string) error {
 	if i < 0 || i >= n {
-		return errors.Errorf("data: %s: index %d out of range [0, %d)", what, i, n)
+		return fmt.Errorf("data: %s: index %d out of range [0, %d)", what, i, n)
 	}
 	return nil
 }

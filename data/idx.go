@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"slices"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // IDX magic numbers: two zero bytes, the element type (0x08 = unsigned byte)
@@ -67,16 +68,16 @@ func ReadIDXImages(r io.Reader) (*IDXImages, error) {
 		return nil, err
 	}
 	if dims[0] > MaxIDXItems {
-		return nil, errors.Errorf("data: %s: IDX header declares %d images, more than the limit of %d; the file is corrupt or not an image file", name, dims[0], MaxIDXItems)
+		return nil, fmt.Errorf("data: %s: IDX header declares %d images, more than the limit of %d; the file is corrupt or not an image file", name, dims[0], MaxIDXItems)
 	}
 	if dims[1] < 1 || dims[2] < 1 || dims[1] > MaxIDXSide || dims[2] > MaxIDXSide {
-		return nil, errors.Errorf("data: %s: IDX header declares images of %d×%d; each side must be in [1, %d]", name, dims[1], dims[2], MaxIDXSide)
+		return nil, fmt.Errorf("data: %s: IDX header declares images of %d×%d; each side must be in [1, %d]", name, dims[1], dims[2], MaxIDXSide)
 	}
 	count, rows, cols := int(dims[0]), int(dims[1]), int(dims[2])
 	// count ≤ 2^24 and rows*cols ≤ 2^24, so the product fits in an int64.
 	size := int64(count) * int64(rows) * int64(cols)
 	if size > MaxIDXBytes {
-		return nil, errors.Errorf("data: %s: IDX header declares %d images of %d×%d = %d bytes, more than the limit of %d", name, count, rows, cols, size, int64(MaxIDXBytes))
+		return nil, fmt.Errorf("data: %s: IDX header declares %d images of %d×%d = %d bytes, more than the limit of %d", name, count, rows, cols, size, int64(MaxIDXBytes))
 	}
 	pixels, err := readIDXPayload(dr, int(size), name, "pixel")
 	if err != nil {
@@ -98,7 +99,7 @@ func ReadIDXLabels(r io.Reader) ([]uint8, error) {
 		return nil, err
 	}
 	if dims[0] > MaxIDXItems {
-		return nil, errors.Errorf("data: %s: IDX header declares %d labels, more than the limit of %d; the file is corrupt or not a label file", name, dims[0], MaxIDXItems)
+		return nil, fmt.Errorf("data: %s: IDX header declares %d labels, more than the limit of %d; the file is corrupt or not a label file", name, dims[0], MaxIDXItems)
 	}
 	return readIDXPayload(dr, int(dims[0]), name, "label")
 }
@@ -110,10 +111,10 @@ func WriteIDXImages(w io.Writer, im *IDXImages) error {
 		return errors.New("data: WriteIDXImages: nil images")
 	}
 	if im.Count < 0 || im.Count > MaxIDXItems || im.Rows < 1 || im.Cols < 1 || im.Rows > MaxIDXSide || im.Cols > MaxIDXSide {
-		return errors.Errorf("data: WriteIDXImages: %d images of %d×%d are outside the IDX limits (count ≤ %d, sides in [1, %d])", im.Count, im.Rows, im.Cols, MaxIDXItems, MaxIDXSide)
+		return fmt.Errorf("data: WriteIDXImages: %d images of %d×%d are outside the IDX limits (count ≤ %d, sides in [1, %d])", im.Count, im.Rows, im.Cols, MaxIDXItems, MaxIDXSide)
 	}
 	if size := int64(im.Count) * int64(im.Rows) * int64(im.Cols); size != int64(len(im.Pixels)) || size > MaxIDXBytes {
-		return errors.Errorf("data: WriteIDXImages: %d images of %d×%d need %d pixels (at most %d), have %d", im.Count, im.Rows, im.Cols, size, int64(MaxIDXBytes), len(im.Pixels))
+		return fmt.Errorf("data: WriteIDXImages: %d images of %d×%d need %d pixels (at most %d), have %d", im.Count, im.Rows, im.Cols, size, int64(MaxIDXBytes), len(im.Pixels))
 	}
 	var hdr [16]byte
 	binary.BigEndian.PutUint32(hdr[0:], idxMagicImages)
@@ -121,10 +122,10 @@ func WriteIDXImages(w io.Writer, im *IDXImages) error {
 	binary.BigEndian.PutUint32(hdr[8:], uint32(im.Rows))
 	binary.BigEndian.PutUint32(hdr[12:], uint32(im.Cols))
 	if _, err := w.Write(hdr[:]); err != nil {
-		return errors.Wrap(err, "data: WriteIDXImages: writing header")
+		return fmt.Errorf("data: WriteIDXImages: writing header: %w", err)
 	}
 	if _, err := w.Write(im.Pixels); err != nil {
-		return errors.Wrap(err, "data: WriteIDXImages: writing pixels")
+		return fmt.Errorf("data: WriteIDXImages: writing pixels: %w", err)
 	}
 	return nil
 }
@@ -132,16 +133,16 @@ func WriteIDXImages(w io.Writer, im *IDXImages) error {
 // WriteIDXLabels writes labels as a raw IDX label file.
 func WriteIDXLabels(w io.Writer, labels []uint8) error {
 	if len(labels) > MaxIDXItems {
-		return errors.Errorf("data: WriteIDXLabels: %d labels exceed the IDX limit of %d", len(labels), MaxIDXItems)
+		return fmt.Errorf("data: WriteIDXLabels: %d labels exceed the IDX limit of %d", len(labels), MaxIDXItems)
 	}
 	var hdr [8]byte
 	binary.BigEndian.PutUint32(hdr[0:], idxMagicLabels)
 	binary.BigEndian.PutUint32(hdr[4:], uint32(len(labels)))
 	if _, err := w.Write(hdr[:]); err != nil {
-		return errors.Wrap(err, "data: WriteIDXLabels: writing header")
+		return fmt.Errorf("data: WriteIDXLabels: writing header: %w", err)
 	}
 	if _, err := w.Write(labels); err != nil {
-		return errors.Wrap(err, "data: WriteIDXLabels: writing labels")
+		return fmt.Errorf("data: WriteIDXLabels: writing labels: %w", err)
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func decompress(r io.Reader, name string) (io.Reader, error) {
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, errors.Wrapf(err, "data: %s: bad gzip header", name)
+			return nil, fmt.Errorf("data: %s: bad gzip header: %w", name, err)
 		}
 		return zr, nil
 	}
@@ -179,13 +180,13 @@ func readIDXHeader(r io.Reader, name string, want uint32) ([]uint32, error) {
 		return nil, readErr(err, name, "IDX magic number")
 	}
 	if m[0] != 0 || m[1] != 0 {
-		return nil, errors.Errorf("data: %s: not an IDX file: starts with % x, want 00 00 %02x %02x (%s file)", name, m[:], byte(want>>8), byte(want), kind)
+		return nil, fmt.Errorf("data: %s: not an IDX file: starts with % x, want 00 00 %02x %02x (%s file)", name, m[:], byte(want>>8), byte(want), kind)
 	}
 	if m[2] != idxTypeUbyte {
-		return nil, errors.Errorf("data: %s: IDX element type 0x%02x is not supported; only 0x08 (unsigned byte) is", name, m[2])
+		return nil, fmt.Errorf("data: %s: IDX element type 0x%02x is not supported; only 0x08 (unsigned byte) is", name, m[2])
 	}
 	if got := binary.BigEndian.Uint32(m[:]); got != want {
-		return nil, errors.Errorf("data: %s: IDX file has %d dimensions, want %d for a %s file; were the image and label files swapped?", name, m[3], byte(want), kind)
+		return nil, fmt.Errorf("data: %s: IDX file has %d dimensions, want %d for a %s file; were the image and label files swapped?", name, m[3], byte(want), kind)
 	}
 	buf := make([]byte, 4*int(m[3]))
 	if _, err := io.ReadFull(r, buf); err != nil {
@@ -212,28 +213,34 @@ func readIDXPayload(r io.Reader, n int, name, what string) ([]byte, error) {
 		buf = buf[:len(buf)+got]
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil, errors.Errorf("data: %s: truncated: the header declares %d %s bytes but the file holds only %d", name, n, what, len(buf))
+				return nil, fmt.Errorf("data: %s: truncated: the header declares %d %s bytes but the file holds only %d", name, n, what, len(buf))
 			}
-			return nil, errors.Wrapf(err, "data: %s: reading %s bytes", name, what)
+			return nil, fmt.Errorf("data: %s: reading %s bytes: %w", name, what, err)
 		}
 	}
 	var one [1]byte
 	got, err := io.ReadFull(r, one[:])
 	if got > 0 {
-		return nil, errors.Errorf("data: %s: data continues after the %d %s bytes the header declares; the file is corrupt or its header is wrong", name, n, what)
+		return nil, fmt.Errorf("data: %s: data continues after the %d %s bytes the header declares; the file is corrupt or its header is wrong", name, n, what)
 	}
 	if err == io.ErrUnexpectedEOF {
-		return nil, errors.Errorf("data: %s: truncated after the %s bytes: the gzip stream is cut short", name, what)
+		return nil, fmt.Errorf("data: %s: truncated after the %s bytes: the gzip stream is cut short", name, what)
 	}
 	if err != io.EOF {
-		return nil, errors.Wrapf(err, "data: %s: after the %s bytes", name, what)
+		if err != nil {
+			return nil, fmt.Errorf("data: %s: after the %s bytes: %w", name, what, err)
+		}
+		return nil, nil
 	}
 	return buf, nil
 }
 
 func readErr(err error, name, what string) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return errors.Errorf("data: %s: truncated %s: the file is empty or cut short", name, what)
+		return fmt.Errorf("data: %s: truncated %s: the file is empty or cut short", name, what)
 	}
-	return errors.Wrapf(err, "data: %s: reading %s", name, what)
+	if err != nil {
+		return fmt.Errorf("data: %s: reading %s: %w", name, what, err)
+	}
+	return nil
 }

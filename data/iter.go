@@ -2,12 +2,13 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"iter"
 	"sync"
 	"sync/atomic"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Iter delivers the batches of one epoch in order. Next and All are for one
@@ -124,7 +125,7 @@ func (it *Iter) Next() (*Batch, error) {
 	if it.closed.Load() {
 		return nil, errClosed
 	}
-	it.fail(errors.Wrapf(it.ctx.Err(), "data: epoch %d stopped before batch %d of %d", it.epoch, it.next, it.nb))
+	it.fail(fmt.Errorf("data: epoch %d stopped before batch %d of %d: %w", it.epoch, it.next, it.nb, it.ctx.Err()))
 	return nil, it.err
 }
 

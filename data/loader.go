@@ -2,9 +2,11 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gorgonia.org/tensor"
 )
 
@@ -60,19 +62,19 @@ func (l *Loader) config() (config, error) {
 	c.n = c.Dataset.Len()
 	switch {
 	case c.BatchSize < 0:
-		return c, errors.Errorf("data: Loader.BatchSize = %d must not be negative (0 means %d)", c.BatchSize, DefaultBatchSize)
+		return c, fmt.Errorf("data: Loader.BatchSize = %d must not be negative (0 means %d)", c.BatchSize, DefaultBatchSize)
 	case c.BatchSize == 0:
 		c.BatchSize = DefaultBatchSize
 	}
 	switch {
 	case c.Workers < 0:
-		return c, errors.Errorf("data: Loader.Workers = %d must not be negative (0 means one per CPU)", c.Workers)
+		return c, fmt.Errorf("data: Loader.Workers = %d must not be negative (0 means one per CPU)", c.Workers)
 	case c.Workers == 0:
 		c.Workers = runtime.NumCPU()
 	}
 	switch {
 	case c.Prefetch < 0:
-		return c, errors.Errorf("data: Loader.Prefetch = %d must not be negative (0 means 2·Workers)", c.Prefetch)
+		return c, fmt.Errorf("data: Loader.Prefetch = %d must not be negative (0 means 2·Workers)", c.Prefetch)
 	case c.Prefetch == 0:
 		c.Prefetch = 2 * c.Workers
 	}
@@ -81,10 +83,10 @@ func (l *Loader) config() (config, error) {
 		c.Dtype = tensor.Float32
 	case tensor.Float32, tensor.Float64:
 	default:
-		return c, errors.Errorf("data: Loader.Dtype %v is not supported; use tensor.Float32 or tensor.Float64", c.Dtype)
+		return c, fmt.Errorf("data: Loader.Dtype %v is not supported; use tensor.Float32 or tensor.Float64", c.Dtype)
 	}
 	if c.NumClasses < 0 {
-		return c, errors.Errorf("data: Loader.NumClasses = %d must not be negative (0 means no Targets)", c.NumClasses)
+		return c, fmt.Errorf("data: Loader.NumClasses = %d must not be negative (0 means no Targets)", c.NumClasses)
 	}
 	return c, nil
 }

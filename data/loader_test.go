@@ -225,9 +225,9 @@ func TestLoaderErrors(t *testing.T) {
 		want []string
 	}{
 		{"get error", Loader{Dataset: failing{ds, 9, false}}, []string{"epoch 0, batch 2", "loading sample 9", "disk on fire"}},
-		{"get panic", Loader{Dataset: failing{ds, 9, true}}, []string{"batch 2", "sample 9: panic", "nil map"}},
+		{"get panic", Loader{Dataset: failing{ds, 9, true}}, []string{"batch 2", "sample 9: panic", "nil map", "loader_test.go:"}},
 		{"transform panic", Loader{Dataset: ds, Transform: boomT}, []string{"sample 9: panic", "transform exploded"}},
-		{"batch transform panic", Loader{Dataset: ds, BatchTransform: boomB}, []string{"batch 2: panic", "batch transform exploded"}},
+		{"batch transform panic", Loader{Dataset: ds, BatchTransform: boomB}, []string{"batch 2: panic", "batch transform exploded", "loader_test.go:"}},
 		{"label too big", Loader{Dataset: ds, NumClasses: 1}, []string{"batch 0", "sample 1 has label 1, not below Loader.NumClasses = 1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

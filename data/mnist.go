@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // MNIST normalization constants: the mean and standard deviation of the
@@ -42,7 +42,7 @@ func (s Split) filePrefix() (string, error) {
 	case Test:
 		return "t10k", nil
 	}
-	return "", errors.Errorf("data: unknown split %v; use data.Train or data.Test", s)
+	return "", fmt.Errorf("data: unknown split %v; use data.Train or data.Test", s)
 }
 
 // MNIST is the MNIST digits dataset in memory: 1×H×W images (28×28 for the
@@ -84,7 +84,7 @@ func LoadMNIST(dir string, split Split) (*MNIST, error) {
 	}
 	m, err := NewMNIST(images, labels)
 	if err != nil {
-		return nil, errors.Wrapf(err, "data: MNIST %v split in %s", split, dir)
+		return nil, fmt.Errorf("data: MNIST %v split in %s: %w", split, dir, err)
 	}
 	return m, nil
 }
@@ -96,14 +96,14 @@ func NewMNIST(images *IDXImages, labels []uint8) (*MNIST, error) {
 		return nil, errors.New("data: NewMNIST: nil images")
 	}
 	if images.Count != len(labels) {
-		return nil, errors.Errorf("data: NewMNIST: %d images but %d labels; the image and label files do not belong together", images.Count, len(labels))
+		return nil, fmt.Errorf("data: NewMNIST: %d images but %d labels; the image and label files do not belong together", images.Count, len(labels))
 	}
 	if len(images.Pixels) != images.Count*images.Rows*images.Cols {
-		return nil, errors.Errorf("data: NewMNIST: %d images of %d×%d need %d pixels, have %d", images.Count, images.Rows, images.Cols, images.Count*images.Rows*images.Cols, len(images.Pixels))
+		return nil, fmt.Errorf("data: NewMNIST: %d images of %d×%d need %d pixels, have %d", images.Count, images.Rows, images.Cols, images.Count*images.Rows*images.Cols, len(images.Pixels))
 	}
 	for i, l := range labels {
 		if l > 9 {
-			return nil, errors.Errorf("data: NewMNIST: label %d at index %d is not a digit 0–9", l, i)
+			return nil, fmt.Errorf("data: NewMNIST: label %d at index %d is not a digit 0–9", l, i)
 		}
 	}
 	return &MNIST{images: images, labels: labels}, nil
@@ -120,12 +120,12 @@ func readIDXFile(dir, name string, read func(*os.File) error) error {
 			continue
 		}
 		if err != nil {
-			return errors.Wrap(err, "data")
+			return fmt.Errorf("data: %w", err)
 		}
 		defer f.Close()
 		return read(f)
 	}
-	return errors.Errorf("data: MNIST file %s not found: looked for %s and %s; pass the folder that holds the IDX files, or set %s", name, tried[0], tried[1], MNISTDirEnv)
+	return fmt.Errorf("data: MNIST file %s not found: looked for %s and %s; pass the folder that holds the IDX files, or set %s", name, tried[0], tried[1], MNISTDirEnv)
 }
 
 // pixelScale maps a byte to float32(b)/255 exactly as a division would, so

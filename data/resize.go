@@ -1,10 +1,9 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"strconv"
-
-	"github.com/pkg/errors"
 )
 
 // Interpolation selects how a resize computes an output pixel from the
@@ -70,16 +69,16 @@ func ResizeNearest(img []float32, c, h, w, oh, ow int) ([]float32, error) {
 // CenterCrop does when the crop is larger than the image.
 func ResizeWindow(img []float32, c, h, w, oh, ow int, win Rect, m Interpolation) ([]float32, error) {
 	if err := checkImage(img, c, h, w); err != nil {
-		return nil, errors.Wrap(err, "data: resize")
+		return nil, fmt.Errorf("data: resize: %w", err)
 	}
 	if oh < 1 || ow < 1 {
-		return nil, errors.Errorf("data: resize of a %d×%d image to %d×%d: the output size must be positive", h, w, oh, ow)
+		return nil, fmt.Errorf("data: resize of a %d×%d image to %d×%d: the output size must be positive", h, w, oh, ow)
 	}
 	if m != Bilinear && m != Nearest {
-		return nil, errors.Errorf("data: resize: unknown interpolation %d; use data.Bilinear or data.Nearest", int(m))
+		return nil, fmt.Errorf("data: resize: unknown interpolation %d; use data.Bilinear or data.Nearest", int(m))
 	}
 	if err := checkOutput(c, win.H, win.W); err != nil {
-		return nil, errors.Wrapf(err, "data: resize of a %d×%d image to %d×%d", h, w, oh, ow)
+		return nil, fmt.Errorf("data: resize of a %d×%d image to %d×%d: %w", h, w, oh, ow, err)
 	}
 	var ys, xs taps
 	if m == Bilinear {
@@ -119,10 +118,10 @@ func ResizeWindow(img []float32, c, h, w, oh, ow int, win Rect, m Interpolation)
 // the parts of r outside the image are 0 (torchvision pads with 0 too).
 func Crop(img []float32, c, h, w int, r Rect) ([]float32, error) {
 	if err := checkImage(img, c, h, w); err != nil {
-		return nil, errors.Wrap(err, "data: crop")
+		return nil, fmt.Errorf("data: crop: %w", err)
 	}
 	if err := checkOutput(c, r.H, r.W); err != nil {
-		return nil, errors.Wrapf(err, "data: crop of a %d×%d image", h, w)
+		return nil, fmt.Errorf("data: crop of a %d×%d image: %w", h, w, err)
 	}
 	out := make([]float32, c*r.H*r.W)
 	// Columns of r inside the image: [x0, x1) in r's coordinates.
@@ -212,21 +211,21 @@ func nearestTaps(in, out, start, n int) taps {
 
 func checkImage(img []float32, c, h, w int) error {
 	if c < 1 || h < 1 || w < 1 {
-		return errors.Errorf("image shape %d×%d×%d (C×H×W) must be positive", c, h, w)
+		return fmt.Errorf("image shape %d×%d×%d (C×H×W) must be positive", c, h, w)
 	}
 	if int64(c)*int64(h)*int64(w) != int64(len(img)) {
-		return errors.Errorf("image has %d values but its shape %d×%d×%d (C×H×W) needs %d", len(img), c, h, w, int64(c)*int64(h)*int64(w))
+		return fmt.Errorf("image has %d values but its shape %d×%d×%d (C×H×W) needs %d", len(img), c, h, w, int64(c)*int64(h)*int64(w))
 	}
 	return nil
 }
 
 func checkOutput(c, h, w int) error {
 	if h < 1 || w < 1 {
-		return errors.Errorf("output size %d×%d must be positive", h, w)
+		return fmt.Errorf("output size %d×%d must be positive", h, w)
 	}
 	// Divisions instead of a product, which could overflow.
 	if h > MaxResizeValues/w || c > MaxResizeValues/(h*w) {
-		return errors.Errorf("output %d×%d×%d (C×H×W) exceeds data.MaxResizeValues = %d values; use a smaller size, or crop before resizing (ResizeCenterCrop)", c, h, w, MaxResizeValues)
+		return fmt.Errorf("output %d×%d×%d (C×H×W) exceeds data.MaxResizeValues = %d values; use a smaller size, or crop before resizing (ResizeCenterCrop)", c, h, w, MaxResizeValues)
 	}
 	return nil
 }

@@ -1,10 +1,9 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 )
 
 // Resize resizes every sample to H×W, like torchvision's Resize((H, W)) on
@@ -53,7 +52,7 @@ var (
 // Apply resizes s; it returns s unchanged if it already has the size.
 func (r Resize) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 	if r.H < 1 || r.W < 1 {
-		return s, errors.Errorf("data: Resize to %d×%d: H and W must be positive", r.H, r.W)
+		return s, fmt.Errorf("data: Resize to %d×%d: H and W must be positive", r.H, r.W)
 	}
 	return resizeTo(s, r.H, r.W, r.Interpolation, "Resize")
 }
@@ -61,11 +60,11 @@ func (r Resize) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 // Apply resizes s; it returns s unchanged if it already has the size.
 func (r ResizeShorter) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 	if err := s.Validate(); err != nil {
-		return s, errors.Wrap(err, "data: ResizeShorter")
+		return s, fmt.Errorf("data: ResizeShorter: %w", err)
 	}
 	oh, ow, err := ShorterSideSize(s.H, s.W, r.Size, r.MaxSize)
 	if err != nil {
-		return s, errors.Wrap(err, "data: ResizeShorter")
+		return s, fmt.Errorf("data: ResizeShorter: %w", err)
 	}
 	return resizeTo(s, oh, ow, r.Interpolation, "ResizeShorter")
 }
@@ -73,17 +72,17 @@ func (r ResizeShorter) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 // Apply crops s; it returns s unchanged if it already has the size.
 func (cc CenterCrop) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 	if cc.H < 1 || cc.W < 1 {
-		return s, errors.Errorf("data: CenterCrop to %d×%d: H and W must be positive", cc.H, cc.W)
+		return s, fmt.Errorf("data: CenterCrop to %d×%d: H and W must be positive", cc.H, cc.W)
 	}
 	if err := s.Validate(); err != nil {
-		return s, errors.Wrap(err, "data: CenterCrop")
+		return s, fmt.Errorf("data: CenterCrop: %w", err)
 	}
 	if s.H == cc.H && s.W == cc.W {
 		return s, nil
 	}
 	img, err := Crop(s.Image, s.C, s.H, s.W, CenterCropRect(s.H, s.W, cc.H, cc.W))
 	if err != nil {
-		return s, errors.Wrap(err, "data: CenterCrop")
+		return s, fmt.Errorf("data: CenterCrop: %w", err)
 	}
 	s.Image, s.H, s.W = img, cc.H, cc.W
 	return s, nil
@@ -92,18 +91,18 @@ func (cc CenterCrop) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 // Apply resizes and crops s.
 func (r ResizeCenterCrop) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 	if r.H < 1 || r.W < 1 {
-		return s, errors.Errorf("data: ResizeCenterCrop: crop %d×%d must be positive", r.H, r.W)
+		return s, fmt.Errorf("data: ResizeCenterCrop: crop %d×%d must be positive", r.H, r.W)
 	}
 	if err := s.Validate(); err != nil {
-		return s, errors.Wrap(err, "data: ResizeCenterCrop")
+		return s, fmt.Errorf("data: ResizeCenterCrop: %w", err)
 	}
 	oh, ow, err := ShorterSideSize(s.H, s.W, r.Size, 0)
 	if err != nil {
-		return s, errors.Wrap(err, "data: ResizeCenterCrop")
+		return s, fmt.Errorf("data: ResizeCenterCrop: %w", err)
 	}
 	img, err := ResizeWindow(s.Image, s.C, s.H, s.W, oh, ow, CenterCropRect(oh, ow, r.H, r.W), r.Interpolation)
 	if err != nil {
-		return s, errors.Wrap(err, "data: ResizeCenterCrop")
+		return s, fmt.Errorf("data: ResizeCenterCrop: %w", err)
 	}
 	s.Image, s.H, s.W = img, r.H, r.W
 	return s, nil
@@ -113,14 +112,14 @@ func (r ResizeCenterCrop) Apply(_ *rand.Rand, s Sample) (Sample, error) {
 // returns the input unchanged then, too).
 func resizeTo(s Sample, oh, ow int, m Interpolation, name string) (Sample, error) {
 	if err := s.Validate(); err != nil {
-		return s, errors.Wrapf(err, "data: %s", name)
+		return s, fmt.Errorf("data: %s: %w", name, err)
 	}
 	if s.H == oh && s.W == ow {
 		return s, nil
 	}
 	img, err := ResizeWindow(s.Image, s.C, s.H, s.W, oh, ow, Rect{H: oh, W: ow}, m)
 	if err != nil {
-		return s, errors.Wrapf(err, "data: %s", name)
+		return s, fmt.Errorf("data: %s: %w", name, err)
 	}
 	s.Image, s.H, s.W = img, oh, ow
 	return s, nil
@@ -133,13 +132,13 @@ func resizeTo(s Sample, oh, ow int, m Interpolation, name string) (Sample, error
 // ⌊maxSize·size/long⌋, but at least 1. maxSize must then exceed size.
 func ShorterSideSize(h, w, size, maxSize int) (oh, ow int, err error) {
 	if h < 1 || w < 1 {
-		return 0, 0, errors.Errorf("image size %d×%d must be positive", h, w)
+		return 0, 0, fmt.Errorf("image size %d×%d must be positive", h, w)
 	}
 	if size < 1 {
-		return 0, 0, errors.Errorf("shorter side %d must be positive", size)
+		return 0, 0, fmt.Errorf("shorter side %d must be positive", size)
 	}
 	if maxSize != 0 && maxSize <= size {
-		return 0, 0, errors.Errorf("max size %d must exceed the shorter side %d (or be 0 for no limit)", maxSize, size)
+		return 0, 0, fmt.Errorf("max size %d must exceed the shorter side %d (or be 0 for no limit)", maxSize, size)
 	}
 	short, long := h, w
 	if w <= h {

@@ -1,9 +1,8 @@
 package data
 
 import (
+	"fmt"
 	"slices"
-
-	"github.com/pkg/errors"
 )
 
 // Sample is one example of a dataset.
@@ -22,13 +21,13 @@ type Sample struct {
 // the label is not negative.
 func (s Sample) Validate() error {
 	if s.C < 1 || s.H < 1 || s.W < 1 {
-		return errors.Errorf("sample shape %d×%d×%d (C×H×W) must be positive", s.C, s.H, s.W)
+		return fmt.Errorf("sample shape %d×%d×%d (C×H×W) must be positive", s.C, s.H, s.W)
 	}
 	if len(s.Image) != s.C*s.H*s.W {
-		return errors.Errorf("sample has %d image values but its shape %d×%d×%d (C×H×W) needs %d", len(s.Image), s.C, s.H, s.W, s.C*s.H*s.W)
+		return fmt.Errorf("sample has %d image values but its shape %d×%d×%d (C×H×W) needs %d", len(s.Image), s.C, s.H, s.W, s.C*s.H*s.W)
 	}
 	if s.Label < 0 {
-		return errors.Errorf("sample label %d is negative", s.Label)
+		return fmt.Errorf("sample label %d is negative", s.Label)
 	}
 	return nil
 }

@@ -1,11 +1,12 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // View is a Dataset that presents selected samples of a parent dataset,
@@ -33,7 +34,7 @@ func Subset(ds Dataset, indices []int) (*View, error) {
 	n := ds.Len()
 	for k, i := range indices {
 		if i < 0 || i >= n {
-			return nil, errors.Errorf("data: Subset: indices[%d] = %d is out of range for a dataset of %d samples", k, i, n)
+			return nil, fmt.Errorf("data: Subset: indices[%d] = %d is out of range for a dataset of %d samples", k, i, n)
 		}
 	}
 	return &View{parent: ds, indices: slices.Clone(indices)}, nil
@@ -46,11 +47,11 @@ func Subset(ds Dataset, indices []int) (*View, error) {
 // occurs has fewer than n samples.
 func PerClass(ds Dataset, n int, seed int64) (*View, error) {
 	if n < 1 {
-		return nil, errors.Errorf("data: PerClass: n = %d must be at least 1", n)
+		return nil, fmt.Errorf("data: PerClass: n = %d must be at least 1", n)
 	}
 	labels, err := Labels(ds)
 	if err != nil {
-		return nil, errors.Wrap(err, "data: PerClass")
+		return nil, fmt.Errorf("data: PerClass: %w", err)
 	}
 	byClass := map[int][]int{}
 	for i, l := range labels {
@@ -66,7 +67,7 @@ func PerClass(ds Dataset, n int, seed int64) (*View, error) {
 	for _, c := range classes {
 		idx := byClass[c]
 		if len(idx) < n {
-			return nil, errors.Errorf("data: PerClass: class %d has %d samples, fewer than the %d asked for", c, len(idx), n)
+			return nil, fmt.Errorf("data: PerClass: class %d has %d samples, fewer than the %d asked for", c, len(idx), n)
 		}
 		// Partial Fisher–Yates: the first n entries become a uniform sample.
 		for k := range n {
@@ -90,16 +91,16 @@ func FilterClasses(ds Dataset, classes []int, relabel bool) (*View, error) {
 	remap := make(map[int]int, len(classes))
 	for k, c := range classes {
 		if c < 0 {
-			return nil, errors.Errorf("data: FilterClasses: class %d is negative", c)
+			return nil, fmt.Errorf("data: FilterClasses: class %d is negative", c)
 		}
 		if _, dup := remap[c]; dup {
-			return nil, errors.Errorf("data: FilterClasses: class %d is listed twice", c)
+			return nil, fmt.Errorf("data: FilterClasses: class %d is listed twice", c)
 		}
 		remap[c] = k
 	}
 	labels, err := Labels(ds)
 	if err != nil {
-		return nil, errors.Wrap(err, "data: FilterClasses")
+		return nil, fmt.Errorf("data: FilterClasses: %w", err)
 	}
 	v := &View{parent: ds}
 	for i, l := range labels {
@@ -113,7 +114,7 @@ func FilterClasses(ds Dataset, classes []int, relabel bool) (*View, error) {
 			v.classes = make([]string, len(classes))
 			for k, c := range classes {
 				if c >= len(names) {
-					return nil, errors.Errorf("data: FilterClasses: class %d has no name; the dataset names %d classes", c, len(names))
+					return nil, fmt.Errorf("data: FilterClasses: class %d has no name; the dataset names %d classes", c, len(names))
 				}
 				v.classes[k] = names[c]
 			}
@@ -131,7 +132,7 @@ func RandomSplit(ds Dataset, valFraction float64, seed int64) (train, val *View,
 		return nil, nil, errors.New("data: RandomSplit: nil dataset")
 	}
 	if !(valFraction >= 0 && valFraction <= 1) {
-		return nil, nil, errors.Errorf("data: RandomSplit: validation fraction %g must be in [0, 1]", valFraction)
+		return nil, nil, fmt.Errorf("data: RandomSplit: validation fraction %g must be in [0, 1]", valFraction)
 	}
 	n := ds.Len()
 	nVal := int(math.Round(valFraction * float64(n)))
@@ -160,13 +161,13 @@ func (v *View) Get(i int) (Sample, error) {
 	}
 	l, ok := v.relabel[s.Label]
 	if !ok {
-		return Sample{}, errors.Errorf("data: View.Get: sample %d (parent index %d) has label %d, which the view does not keep; did the parent change?", i, v.indices[i], s.Label)
+		return Sample{}, fmt.Errorf("data: View.Get: sample %d (parent index %d) has label %d, which the view does not keep; did the parent change?", i, v.indices[i], s.Label)
 	}
 	if s.Target != nil {
 		t := make([]float32, len(v.relabel))
 		for c, k := range v.relabel {
 			if c >= len(s.Target) {
-				return Sample{}, errors.Errorf("data: View.Get: sample %d has a soft target of %d classes, too short for class %d", i, len(s.Target), c)
+				return Sample{}, fmt.Errorf("data: View.Get: sample %d has a soft target of %d classes, too short for class %d", i, len(s.Target), c)
 			}
 			t[k] = s.Target[c]
 		}
@@ -187,7 +188,7 @@ func (v *View) Label(i int) (int, error) {
 	}
 	nl, ok := v.relabel[l]
 	if !ok {
-		return 0, errors.Errorf("data: View.Label: sample %d (parent index %d) has label %d, which the view does not keep", i, v.indices[i], l)
+		return 0, fmt.Errorf("data: View.Label: sample %d (parent index %d) has label %d, which the view does not keep", i, v.indices[i], l)
 	}
 	return nl, nil
 }

@@ -3,7 +3,8 @@ package graph
 import (
 	"fmt"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 )
 
@@ -50,7 +51,7 @@ func Call(s *Scope, name string, l Layer, x *G.Node) (out *G.Node, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = &LayerError{Path: sub.prefix, Input: shapeOf(x), Err: errors.Errorf("%v", r)}
+			err = &LayerError{Path: sub.prefix, Input: shapeOf(x), Err: fmt.Errorf("%v", r)}
 		}
 	}()
 	if l == nil {

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -91,12 +92,12 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 	}
 	for _, d := range spec.Input {
 		if d <= 0 {
-			return nil, errors.Errorf("compile: invalid input shape %v", spec.Input)
+			return nil, fmt.Errorf("compile: invalid input shape %v", spec.Input)
 		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, errors.Errorf("compile (%v, input %v): gorgonia: %v", spec.Mode, spec.Input, r)
+			p, err = nil, fmt.Errorf("compile (%v, input %v): gorgonia: %v", spec.Mode, spec.Input, r)
 		}
 	}()
 	g := G.NewGraph()
@@ -109,7 +110,7 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 	b.input, b.inputGrad = p.input, spec.Mode == Train && spec.InputGrad
 	out, err := Call(root, "", model, p.input)
 	if err != nil {
-		return nil, errors.Wrap(err, "compile")
+		return nil, fmt.Errorf("compile: %w", err)
 	}
 	p.output = out
 	p.outVal, p.lossVal = new(G.Value), new(G.Value)
@@ -123,10 +124,10 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 	p.target = G.NewTensor(g, dt, out.Dims(), G.WithShape(out.Shape().Clone()...), G.WithName("target"))
 	loss, err := spec.Loss(root, out, p.target)
 	if err != nil {
-		return nil, errors.Wrapf(err, "compile: loss on output %v", out.Shape())
+		return nil, fmt.Errorf("compile: loss on output %v: %w", out.Shape(), err)
 	}
 	if !loss.IsScalar() {
-		return nil, errors.Errorf("compile: loss has shape %v, want a scalar", loss.Shape())
+		return nil, fmt.Errorf("compile: loss has shape %v, want a scalar", loss.Shape())
 	}
 	if spec.Mode == Train {
 		for _, v := range b.used {
@@ -137,13 +138,13 @@ func Compile(store *Store, model Layer, spec Spec) (p *Program, err error) {
 		for i, pen := range spec.Penalties {
 			term, err := pen(g, p.trainable)
 			if err != nil {
-				return nil, errors.Wrapf(err, "compile: penalty %d", i)
+				return nil, fmt.Errorf("compile: penalty %d: %w", i, err)
 			}
 			if term == nil {
 				continue
 			}
 			if loss, err = G.Add(loss, term); err != nil {
-				return nil, errors.Wrapf(err, "compile: adding penalty %d", i)
+				return nil, fmt.Errorf("compile: adding penalty %d: %w", i, err)
 			}
 		}
 	}
@@ -164,7 +165,7 @@ func (p *Program) finish() (*Program, error) {
 	var opts []G.VMOpt
 	if p.spec.Mode == Train && p.loss != nil && len(wrt) > 0 {
 		if _, err := G.Grad(p.loss, wrt...); err != nil {
-			return nil, errors.Wrap(err, "compile: differentiating the loss")
+			return nil, fmt.Errorf("compile: differentiating the loss: %w", err)
 		}
 		opts = append(opts, G.BindDualValues(wrt...))
 		for _, t := range p.trainable {
@@ -212,7 +213,7 @@ func (p *Program) Run(x, target *tensor.Dense) (res Result, err error) {
 	}
 	if p.target != nil {
 		if target == nil {
-			return res, errors.Errorf("run: program has a loss: a target of shape %v is required", p.target.Shape())
+			return res, fmt.Errorf("run: program has a loss: a target of shape %v is required", p.target.Shape())
 		}
 		if err := p.bind(p.target, "target", target); err != nil {
 			return res, err
@@ -221,7 +222,7 @@ func (p *Program) Run(x, target *tensor.Dense) (res Result, err error) {
 	if p.spec.Mode == Train {
 		for _, n := range p.noise {
 			if err := n.fill(p.rng, n.value); err != nil {
-				return res, errors.Wrapf(err, "run: filling %s", n.node.Name())
+				return res, fmt.Errorf("run: filling %s: %w", n.node.Name(), err)
 			}
 		}
 	}
@@ -231,13 +232,13 @@ func (p *Program) Run(x, target *tensor.Dense) (res Result, err error) {
 	if p.spec.Mode == Train {
 		for _, fn := range p.after {
 			if err := fn(); err != nil {
-				return res, errors.Wrap(err, "run: after-run hook")
+				return res, fmt.Errorf("run: after-run hook: %w", err)
 			}
 		}
 	}
 	out, ok := (*p.outVal).(*tensor.Dense)
 	if !ok {
-		return res, errors.Errorf("run: output is %T, want a dense tensor", *p.outVal)
+		return res, fmt.Errorf("run: output is %T, want a dense tensor", *p.outVal)
 	}
 	res.Output = out.Clone().(*tensor.Dense)
 	if p.loss != nil {
@@ -268,10 +269,13 @@ func (p *Program) Step(solver G.Solver, x, target *tensor.Dense) (Result, error)
 func (p *Program) solverStep(solver G.Solver) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("step: solver %T panicked: %v", solver, r)
+			err = fmt.Errorf("step: solver %T panicked: %v", solver, r)
 		}
 	}()
-	return errors.Wrapf(solver.Step(p.learn), "step: solver %T", solver)
+	if err := solver.Step(p.learn); err != nil {
+		return fmt.Errorf("step: solver %T: %w", solver, err)
+	}
+	return nil
 }
 
 // Grads returns copies of the gradients of the trainable parameters from
@@ -281,11 +285,11 @@ func (p *Program) Grads() (map[string]*tensor.Dense, error) {
 	for _, t := range p.trainable {
 		g, err := t.Node.Grad()
 		if err != nil {
-			return nil, errors.Wrapf(err, "gradient of %q", t.Var.Name)
+			return nil, fmt.Errorf("gradient of %q: %w", t.Var.Name, err)
 		}
 		d, ok := g.(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("gradient of %q is %T", t.Var.Name, g)
+			return nil, fmt.Errorf("gradient of %q is %T", t.Var.Name, g)
 		}
 		out[t.Var.Name] = d.Clone().(*tensor.Dense)
 	}
@@ -300,11 +304,11 @@ func (p *Program) InputGrad() (*tensor.Dense, error) {
 	}
 	g, err := p.input.Grad()
 	if err != nil {
-		return nil, errors.Wrap(err, "input gradient")
+		return nil, fmt.Errorf("input gradient: %w", err)
 	}
 	d, ok := g.(*tensor.Dense)
 	if !ok {
-		return nil, errors.Errorf("input gradient is %T", g)
+		return nil, fmt.Errorf("input gradient is %T", g)
 	}
 	return d.Clone().(*tensor.Dense), nil
 }
@@ -326,29 +330,32 @@ func (p *Program) Close() error {
 // recovered), and binds it.
 func (p *Program) bind(n *G.Node, what string, t *tensor.Dense) error {
 	if t == nil {
-		return errors.Errorf("run: nil %s (want shape %v)", what, n.Shape())
+		return fmt.Errorf("run: nil %s (want shape %v)", what, n.Shape())
 	}
 	if !t.Shape().Eq(n.Shape()) {
-		return errors.Errorf("run: %s has shape %v, program was compiled for %v (compile another Program for this shape)", what, t.Shape(), n.Shape())
+		return fmt.Errorf("run: %s has shape %v, program was compiled for %v (compile another Program for this shape)", what, t.Shape(), n.Shape())
 	}
 	if t.Dtype() != p.store.dtype {
 		if t.Dtype() != tensor.Float32 && t.Dtype() != tensor.Float64 {
-			return errors.Errorf("run: %s has dtype %v, want %v", what, t.Dtype(), p.store.dtype)
+			return fmt.Errorf("run: %s has dtype %v, want %v", what, t.Dtype(), p.store.dtype)
 		}
 		c := newDense(p.store.dtype, t.Shape())
 		setFloat64s(c, Float64s(t))
 		t = c
 	}
 	if hasNonFinite(t) {
-		return errors.Errorf("run: %s contains NaN or Inf", what)
+		return fmt.Errorf("run: %s contains NaN or Inf", what)
 	}
-	return errors.Wrapf(G.Let(n, t), "run: binding %s", what)
+	if err := G.Let(n, t); err != nil {
+		return fmt.Errorf("run: binding %s: %w", what, err)
+	}
+	return nil
 }
 
 func (p *Program) runAll() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("run (%v, input %v): gorgonia: %v", p.spec.Mode, p.spec.Input, r)
+			err = fmt.Errorf("run (%v, input %v): gorgonia: %v", p.spec.Mode, p.spec.Input, r)
 		}
 	}()
 	// Every value of the last run is dead by now: Run and Forward return
@@ -358,7 +365,7 @@ func (p *Program) runAll() (err error) {
 	p.arena.Recycle()
 	p.vm.Reset()
 	if err := p.vm.RunAll(); err != nil {
-		return errors.Wrapf(err, "run (%v, input %v)", p.spec.Mode, p.spec.Input)
+		return fmt.Errorf("run (%v, input %v): %w", p.spec.Mode, p.spec.Input, err)
 	}
 	return nil
 }

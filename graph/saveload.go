@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/internal/safetensors"
@@ -31,7 +30,10 @@ func (s *Store) Save(path string, metadata map[string]string) error {
 		raw, _ := json.Marshal(buffers)
 		meta[buffersKey] = string(raw)
 	}
-	return errors.Wrap(safetensors.WriteFile(path, s.Tensors(), meta), "save store")
+	if err := safetensors.WriteFile(path, s.Tensors(), meta); err != nil {
+		return fmt.Errorf("save store: %w", err)
+	}
+	return nil
 }
 
 // buffersKey is the metadata entry listing which tensors are buffers, so a
@@ -87,7 +89,10 @@ func (s *Store) Load(path string, opts LoadOptions) error {
 	if err != nil {
 		return err
 	}
-	return errors.Wrapf(s.LoadFile(f, opts), "load %s", path)
+	if err := s.LoadFile(f, opts); err != nil {
+		return fmt.Errorf("load %s: %w", path, err)
+	}
+	return nil
 }
 
 // LoadFile is Load for a file already read.
@@ -96,7 +101,7 @@ func (s *Store) LoadFile(f *safetensors.File, opts LoadOptions) error {
 		var buffers []string
 		if raw, ok := f.Metadata[buffersKey]; ok {
 			if err := json.Unmarshal([]byte(raw), &buffers); err != nil {
-				return errors.Wrapf(err, "bad %s metadata", buffersKey)
+				return fmt.Errorf("bad %s metadata: %w", buffersKey, err)
 			}
 		}
 		if err := s.create(f.Tensors, buffers, opts.Rename); err != nil {
@@ -178,7 +183,7 @@ func (s *Store) LoadTensors(tensors []safetensors.Tensor, opts LoadOptions) erro
 		if len(mismatched) > 0 {
 			parts = append(parts, "shape mismatch: "+strings.Join(mismatched, "; "))
 		}
-		return errors.Errorf("weights do not fit the model (%s); weights for another architecture or class count? (a non-strict load skips such keys)", strings.Join(parts, "; "))
+		return fmt.Errorf("weights do not fit the model (%s); weights for another architecture or class count? (a non-strict load skips such keys)", strings.Join(parts, "; "))
 	}
 	values := make([][]float64, len(plan))
 	for i, p := range plan {

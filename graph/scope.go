@@ -1,9 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -95,7 +95,7 @@ func (s *Scope) Param(local string, shape tensor.Shape, init Init) (*G.Node, err
 	name := s.Name(local)
 	if n, ok := s.b.nodes[name]; ok {
 		if !n.Shape().Eq(shape) {
-			return nil, errors.Errorf("parameter %q used with shapes %v and %v in one graph", name, n.Shape(), shape)
+			return nil, fmt.Errorf("parameter %q used with shapes %v and %v in one graph", name, n.Shape(), shape)
 		}
 		return n, nil
 	}
@@ -137,7 +137,7 @@ func (s *Scope) Constant(local string, t *tensor.Dense) *G.Node {
 func (s *Scope) Noise(local string, shape tensor.Shape, fill func(rng *rand.Rand, t *tensor.Dense) error) (*G.Node, error) {
 	for _, d := range shape {
 		if d <= 0 {
-			return nil, errors.Errorf("noise %q: invalid shape %v", s.Name(local), shape)
+			return nil, fmt.Errorf("noise %q: invalid shape %v", s.Name(local), shape)
 		}
 	}
 	t := newDense(s.b.store.dtype, shape)

@@ -1,7 +1,9 @@
 package graph
 
 import (
-	"github.com/pkg/errors"
+	"errors"
+	"fmt"
+
 	"gorgonia.org/tensor"
 )
 
@@ -33,7 +35,7 @@ func (s *Store) Restore(snap *Snapshot) error {
 			continue
 		}
 		if err := copyInto(v.Value, saved); err != nil {
-			return errors.Wrapf(err, "restore %q", v.Name)
+			return fmt.Errorf("restore %q: %w", v.Name, err)
 		}
 	}
 	return nil

@@ -1,12 +1,12 @@
 package graph
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"path"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -143,16 +143,16 @@ func (s *Store) Get(name string, kind Kind, shape tensor.Shape, init Init) (*Var
 	}
 	if v, ok := s.index[name]; ok {
 		if v.Kind != kind {
-			return nil, errors.Errorf("%q is a %v in the store, requested as a %v", name, v.Kind, kind)
+			return nil, fmt.Errorf("%q is a %v in the store, requested as a %v", name, v.Kind, kind)
 		}
 		if !v.Value.Shape().Eq(shape) {
-			return nil, errors.Errorf("%q has shape %v in the store, requested with shape %v (different layer configuration, or weights for another model?)", name, v.Value.Shape(), shape)
+			return nil, fmt.Errorf("%q has shape %v in the store, requested with shape %v (different layer configuration, or weights for another model?)", name, v.Value.Shape(), shape)
 		}
 		return v, nil
 	}
 	for _, d := range shape {
 		if d <= 0 {
-			return nil, errors.Errorf("%q: invalid shape %v (every dimension must be positive)", name, shape)
+			return nil, fmt.Errorf("%q: invalid shape %v (every dimension must be positive)", name, shape)
 		}
 	}
 	t := newDense(s.dtype, shape)
@@ -173,7 +173,7 @@ func (s *Store) Get(name string, kind Kind, shape tensor.Shape, init Init) (*Var
 func (s *Store) Reinit(name string, init Init, salt uint64) error {
 	v, ok := s.index[name]
 	if !ok {
-		return errors.Errorf("no entry %q in the store", name)
+		return fmt.Errorf("no entry %q in the store", name)
 	}
 	data := make([]float64, v.Value.Shape().TotalSize())
 	rng := s.rngFor(name)
@@ -218,7 +218,7 @@ func (s *Store) SetFrozen(frozen bool, patterns ...string) (int, error) {
 		for _, v := range s.vars {
 			ok, err := path.Match(p, v.Name)
 			if err != nil {
-				return n, errors.Wrapf(err, "bad pattern %q", p)
+				return n, fmt.Errorf("bad pattern %q: %w", p, err)
 			}
 			if ok {
 				v.Frozen = frozen
@@ -226,7 +226,7 @@ func (s *Store) SetFrozen(frozen bool, patterns ...string) (int, error) {
 			}
 		}
 		if hit == 0 {
-			return n, errors.Errorf("pattern %q matches no tensor (names look like %q)", p, s.exampleName())
+			return n, fmt.Errorf("pattern %q matches no tensor (names look like %q)", p, s.exampleName())
 		}
 		n += hit
 	}
@@ -238,7 +238,7 @@ func (s *Store) SetFrozen(frozen bool, patterns ...string) (int, error) {
 // matched; a pattern matching no parameter is an error.
 func (s *Store) SetLRScale(scale float64, patterns ...string) (int, error) {
 	if scale < 0 || scale != scale {
-		return 0, errors.Errorf("learning-rate scale %v must be ≥ 0", scale)
+		return 0, fmt.Errorf("learning-rate scale %v must be ≥ 0", scale)
 	}
 	n := 0
 	for _, p := range patterns {
@@ -246,7 +246,7 @@ func (s *Store) SetLRScale(scale float64, patterns ...string) (int, error) {
 		for _, v := range s.vars {
 			ok, err := path.Match(p, v.Name)
 			if err != nil {
-				return n, errors.Wrapf(err, "bad pattern %q", p)
+				return n, fmt.Errorf("bad pattern %q: %w", p, err)
 			}
 			if ok && v.Kind == Parameter {
 				v.LRScale = scale
@@ -254,7 +254,7 @@ func (s *Store) SetLRScale(scale float64, patterns ...string) (int, error) {
 			}
 		}
 		if hit == 0 {
-			return n, errors.Errorf("pattern %q matches no parameter (names look like %q)", p, s.exampleName())
+			return n, fmt.Errorf("pattern %q matches no parameter (names look like %q)", p, s.exampleName())
 		}
 		n += hit
 	}
@@ -272,7 +272,7 @@ func matchAny(name string, patterns []string) (bool, error) {
 	for _, p := range patterns {
 		ok, err := path.Match(p, name)
 		if err != nil {
-			return false, errors.Wrapf(err, "bad pattern %q", p)
+			return false, fmt.Errorf("bad pattern %q: %w", p, err)
 		}
 		if ok {
 			return true, nil
@@ -295,7 +295,7 @@ func hashName(name string) uint64 {
 
 func validName(name string) error {
 	if name == "" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
-		return errors.Errorf("invalid tensor name %q: use dot-separated PyTorch state_dict names such as \"fc.weight\"", name)
+		return fmt.Errorf("invalid tensor name %q: use dot-separated PyTorch state_dict names such as \"fc.weight\"", name)
 	}
 	return nil
 }

@@ -1,9 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -15,7 +15,7 @@ func checkDtype(dt tensor.Dtype) error {
 	if dt == tensor.Float32 || dt == tensor.Float64 {
 		return nil
 	}
-	return errors.Errorf("dtype %v is not supported: use tensor.Float32 or tensor.Float64", dt)
+	return fmt.Errorf("dtype %v is not supported: use tensor.Float32 or tensor.Float64", dt)
 }
 
 // newDense allocates a zeroed tensor of the given dtype and shape.
@@ -62,10 +62,13 @@ func Float64s(t *tensor.Dense) []float64 {
 // copyInto copies src into dst, converting between float32 and float64.
 func copyInto(dst, src *tensor.Dense) error {
 	if !dst.Shape().Eq(src.Shape()) {
-		return errors.Errorf("shape %v does not match %v", src.Shape(), dst.Shape())
+		return fmt.Errorf("shape %v does not match %v", src.Shape(), dst.Shape())
 	}
 	if dst.Dtype() == src.Dtype() {
-		return errors.Wrap(tensor.Copy(dst, src), "copy")
+		if err := tensor.Copy(dst, src); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+		return nil
 	}
 	setFloat64s(dst, Float64s(src))
 	return nil

@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -76,9 +77,9 @@ func (f bnReLU) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 func (b BatchNorm2d) forward(s *graph.Scope, x *G.Node, dims int, relu bool) (*G.Node, error) {
 	if x.Dims() != dims {
 		if dims == 2 {
-			return nil, errors.Errorf("BatchNorm1d needs (N, C) input, got %v (BatchNorm2d is for NCHW)", x.Shape())
+			return nil, fmt.Errorf("BatchNorm1d needs (N, C) input, got %v (BatchNorm2d is for NCHW)", x.Shape())
 		}
-		return nil, errors.Errorf("BatchNorm2d needs NCHW input, got %v (BatchNorm1d is for (N, C))", x.Shape())
+		return nil, fmt.Errorf("BatchNorm2d needs NCHW input, got %v (BatchNorm1d is for (N, C))", x.Shape())
 	}
 	return batchNorm(s, x, b, relu)
 }
@@ -88,7 +89,7 @@ func (b BatchNorm2d) forward(s *graph.Scope, x *G.Node, dims int, relu bool) (*G
 func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d, relu bool) (*G.Node, error) {
 	c := b.Features
 	if c <= 0 || x.Shape()[1] != c {
-		return nil, errors.Errorf("batch norm over %d features got input %v", c, x.Shape())
+		return nil, fmt.Errorf("batch norm over %d features got input %v", c, x.Shape())
 	}
 	eps, momentum := b.Eps, b.Momentum
 	if eps == 0 {
@@ -125,7 +126,7 @@ func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d, relu bool) (*G.Node, er
 		return ops.BatchNormEval(x, gamma, beta, mean.Value, variance.Value, eps)
 	}
 	if n := x.Shape().TotalSize() / c; n < 2 {
-		return nil, errors.Errorf("batch norm in training needs more than one value per channel, got input %v (use a batch of 2 or more)", x.Shape())
+		return nil, fmt.Errorf("batch norm in training needs more than one value per channel, got input %v (use a batch of 2 or more)", x.Shape())
 	}
 	stats := new(ops.BatchStats)
 	y, err := ops.BatchNormTrain(x, gamma, beta, eps, stats)
@@ -134,7 +135,7 @@ func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d, relu bool) (*G.Node, er
 	}
 	s.AfterRun(func() error {
 		if err := ops.UpdateRunning(mean.Value, variance.Value, stats, momentum); err != nil {
-			return errors.Wrapf(err, "batch norm %s", s.Path())
+			return fmt.Errorf("batch norm %s: %w", s.Path(), err)
 		}
 		return increment(count.Value)
 	})
@@ -156,7 +157,7 @@ func increment(t *tensor.Dense) error {
 	case float64:
 		return t.SetAt(d + 1)
 	default:
-		return errors.Errorf("counter of type %T", d)
+		return fmt.Errorf("counter of type %T", d)
 	}
 	return nil
 }

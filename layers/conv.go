@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -39,18 +40,18 @@ func (c Conv2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	g := c.groups()
 	switch {
 	case c.In <= 0 || c.Out <= 0 || c.Kernel[0] <= 0 || c.Kernel[1] <= 0:
-		return nil, errors.Errorf("Conv2d needs positive In, Out and Kernel, got %d, %d, %v", c.In, c.Out, c.Kernel)
+		return nil, fmt.Errorf("Conv2d needs positive In, Out and Kernel, got %d, %d, %v", c.In, c.Out, c.Kernel)
 	case c.In%g != 0 || c.Out%g != 0:
-		return nil, errors.Errorf("Conv2d: In (%d) and Out (%d) must be multiples of Groups (%d)", c.In, c.Out, g)
+		return nil, fmt.Errorf("Conv2d: In (%d) and Out (%d) must be multiples of Groups (%d)", c.In, c.Out, g)
 	case x.Dims() != 4 || x.Shape()[1] != c.In:
-		return nil, errors.Errorf("Conv2d(%d→%d) needs NCHW input with %d channels, got %v", c.In, c.Out, c.In, x.Shape())
+		return nil, fmt.Errorf("Conv2d(%d→%d) needs NCHW input with %d channels, got %v", c.In, c.Out, c.In, x.Shape())
 	}
 	stride, dil := c.Stride.or(Sq(1)), c.Dilation.or(Sq(1))
 	h, w := x.Shape()[2], x.Shape()[3]
 	oh := (h+2*c.Padding[0]-dil[0]*(c.Kernel[0]-1)-1)/stride[0] + 1
 	ow := (w+2*c.Padding[1]-dil[1]*(c.Kernel[1]-1)-1)/stride[1] + 1
 	if oh <= 0 || ow <= 0 {
-		return nil, errors.Errorf("Conv2d: input %dx%d is too small for kernel %v, padding %v, dilation %v", h, w, c.Kernel, c.Padding, dil)
+		return nil, fmt.Errorf("Conv2d: input %dx%d is too small for kernel %v, padding %v, dilation %v", h, w, c.Kernel, c.Padding, dil)
 	}
 	wshape := tensor.Shape{c.Out, c.In / g, c.Kernel[0], c.Kernel[1]}
 	weight, err := s.Param("weight", wshape, graph.KaimingUniform)

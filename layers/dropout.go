@@ -1,9 +1,9 @@
 package layers
 
 import (
+	"fmt"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -39,14 +39,14 @@ func (d Dropout) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 // Forward implements graph.Layer.
 func (d Dropout2d) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	if x.Dims() != 4 {
-		return nil, errors.Errorf("Dropout2d needs NCHW input, got %v", x.Shape())
+		return nil, fmt.Errorf("Dropout2d needs NCHW input, got %v", x.Shape())
 	}
 	return dropout(s, x, d.P, true)
 }
 
 func dropout(s *graph.Scope, x *G.Node, p float64, channels bool) (*G.Node, error) {
 	if p < 0 || p >= 1 {
-		return nil, errors.Errorf("dropout probability %v outside [0, 1)", p)
+		return nil, fmt.Errorf("dropout probability %v outside [0, 1)", p)
 	}
 	if !s.Training() || p == 0 {
 		return x, nil

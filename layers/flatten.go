@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -17,7 +18,7 @@ var _ graph.Layer = Flatten{}
 // Forward implements graph.Layer.
 func (Flatten) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 	if x.Dims() < 2 {
-		return nil, errors.Errorf("Flatten needs a batch axis and at least one more, got %v", x.Shape())
+		return nil, fmt.Errorf("Flatten needs a batch axis and at least one more, got %v", x.Shape())
 	}
 	if x.Dims() == 2 {
 		return x, nil

@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -23,10 +24,10 @@ var _ graph.Layer = Linear{}
 // Forward implements graph.Layer.
 func (l Linear) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 	if l.In <= 0 || l.Out <= 0 {
-		return nil, errors.Errorf("Linear needs positive In and Out, got %d and %d", l.In, l.Out)
+		return nil, fmt.Errorf("Linear needs positive In and Out, got %d and %d", l.In, l.Out)
 	}
 	if x.Dims() != 2 || x.Shape()[1] != l.In {
-		return nil, errors.Errorf("Linear(%d→%d) needs input (N, %d), got %v (add a Flatten before it?)", l.In, l.Out, l.In, x.Shape())
+		return nil, fmt.Errorf("Linear(%d→%d) needs input (N, %d), got %v (add a Flatten before it?)", l.In, l.Out, l.In, x.Shape())
 	}
 	w, err := s.Param("weight", tensor.Shape{l.Out, l.In}, graph.KaimingUniform)
 	if err != nil {

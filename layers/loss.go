@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -16,10 +17,10 @@ import (
 func CrossEntropy(labelSmoothing float64) graph.LossFunc {
 	return func(s *graph.Scope, logits, target *G.Node) (*G.Node, error) {
 		if labelSmoothing < 0 || labelSmoothing > 1 {
-			return nil, errors.Errorf("label smoothing %v outside [0, 1]", labelSmoothing)
+			return nil, fmt.Errorf("label smoothing %v outside [0, 1]", labelSmoothing)
 		}
 		if logits.Dims() != 2 {
-			return nil, errors.Errorf("cross-entropy needs (N, K) logits, got %v", logits.Shape())
+			return nil, fmt.Errorf("cross-entropy needs (N, K) logits, got %v", logits.Shape())
 		}
 		t := target
 		if labelSmoothing > 0 {

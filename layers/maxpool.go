@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -35,13 +36,13 @@ func (m MaxPool2d) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 func checkPool(name string, x *G.Node, k, stride, pad Pair) error {
 	switch {
 	case x.Dims() != 4:
-		return errors.Errorf("%s needs NCHW input, got %v", name, x.Shape())
+		return fmt.Errorf("%s needs NCHW input, got %v", name, x.Shape())
 	case k[0] <= 0 || k[1] <= 0 || stride[0] <= 0 || stride[1] <= 0:
-		return errors.Errorf("%s needs a positive kernel and stride, got %v and %v", name, k, stride)
+		return fmt.Errorf("%s needs a positive kernel and stride, got %v and %v", name, k, stride)
 	case pad[0] < 0 || pad[1] < 0 || 2*pad[0] > k[0] || 2*pad[1] > k[1]:
-		return errors.Errorf("%s: padding %v must be at most half the kernel %v", name, pad, k)
+		return fmt.Errorf("%s: padding %v must be at most half the kernel %v", name, pad, k)
 	case x.Shape()[2]+2*pad[0] < k[0] || x.Shape()[3]+2*pad[1] < k[1]:
-		return errors.Errorf("%s: input %v is smaller than the kernel %v", name, x.Shape(), k)
+		return fmt.Errorf("%s: input %v is smaller than the kernel %v", name, x.Shape(), k)
 	}
 	return nil
 }

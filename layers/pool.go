@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -41,7 +42,7 @@ func (a AvgPool2d) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 // Forward implements graph.Layer.
 func (GlobalAvgPool) Forward(_ *graph.Scope, x *G.Node) (*G.Node, error) {
 	if x.Dims() != 4 {
-		return nil, errors.Errorf("GlobalAvgPool needs NCHW input, got %v", x.Shape())
+		return nil, fmt.Errorf("GlobalAvgPool needs NCHW input, got %v", x.Shape())
 	}
 	return ops.GlobalAvgPool2d(x)
 }

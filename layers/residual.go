@@ -1,7 +1,8 @@
 package layers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -34,7 +35,7 @@ func (r Residual) Forward(s *graph.Scope, x *G.Node) (*G.Node, error) {
 		}
 	}
 	if !y.Shape().Eq(short.Shape()) {
-		return nil, errors.Errorf("Residual: body output %v and shortcut %v differ (add a downsampling shortcut)", y.Shape(), short.Shape())
+		return nil, fmt.Errorf("Residual: body output %v and shortcut %v differ (add a downsampling shortcut)", y.Shape(), short.Shape())
 	}
 	sum, err := G.Add(y, short)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/train"
@@ -110,16 +110,16 @@ func (e *EarlyStopping) Restored() int { return e.restored }
 // resume it exists again once the metric improves.
 func (e *EarlyStopping) OnFitBegin(t *train.Trainer) error {
 	if e.Patience < 0 {
-		return errors.Errorf("early stopping: Patience = %d must be ≥ 0", e.Patience)
+		return fmt.Errorf("early stopping: Patience = %d must be ≥ 0", e.Patience)
 	}
 	if !(e.MinDelta >= 0) || math.IsInf(e.MinDelta, 0) {
-		return errors.Errorf("early stopping: MinDelta = %v must be finite and ≥ 0", e.MinDelta)
+		return fmt.Errorf("early stopping: MinDelta = %v must be finite and ≥ 0", e.MinDelta)
 	}
 	if e.Mode > Max {
-		return errors.Errorf("early stopping: unknown Mode %d (use Auto, Min or Max)", e.Mode)
+		return fmt.Errorf("early stopping: unknown Mode %d (use Auto, Min or Max)", e.Mode)
 	}
 	if _, ok := (train.Epoch{Val: &train.Metrics{}}).Metric(e.monitor()); !ok {
-		return errors.Errorf("early stopping: unknown metric %q (use val_loss, val_accuracy, loss, accuracy or lr)", e.monitor())
+		return fmt.Errorf("early stopping: unknown metric %q (use val_loss, val_accuracy, loss, accuracy or lr)", e.monitor())
 	}
 	e.best, e.bestEpoch, e.wait, e.snap, e.snapEpoch, e.restored = 0, 0, 0, nil, 0, 0
 	for _, rec := range t.History().Epochs {
@@ -135,7 +135,7 @@ func (e *EarlyStopping) OnFitBegin(t *train.Trainer) error {
 func (e *EarlyStopping) observe(rec train.Epoch) (improved bool, err error) {
 	v, ok := rec.Metric(e.monitor())
 	if !ok {
-		return false, errors.Errorf("early stopping: epoch %d has no %q: validation metrics need a validation loader in Fit (or monitor \"loss\")", rec.Epoch, e.monitor())
+		return false, fmt.Errorf("early stopping: epoch %d has no %q: validation metrics need a validation loader in Fit (or monitor \"loss\")", rec.Epoch, e.monitor())
 	}
 	if e.bestEpoch == 0 && !math.IsNaN(v) || e.better(v) {
 		e.best, e.bestEpoch, e.wait = v, rec.Epoch, 0
@@ -187,7 +187,7 @@ func (e *EarlyStopping) OnFitEnd(t *train.Trainer, h *train.History) error {
 		return nil
 	}
 	if err := t.Store.Restore(e.snap); err != nil {
-		return errors.Wrapf(err, "early stopping: restoring the weights of epoch %d", e.bestEpoch)
+		return fmt.Errorf("early stopping: restoring the weights of epoch %d: %w", e.bestEpoch, err)
 	}
 	e.restored = e.bestEpoch
 	if h.Stopped != "" {

@@ -1,9 +1,10 @@
 package regularize
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/train"
@@ -60,9 +61,12 @@ func (m MaxNorm) max() float64 {
 // the result of each update.
 func (m MaxNorm) OnFitBegin(t *train.Trainer) error {
 	if c := m.max(); !(c > 0) || math.IsInf(c, 0) {
-		return errors.Errorf("max-norm: Max = %v must be finite and > 0", m.Max)
+		return fmt.Errorf("max-norm: Max = %v must be finite and > 0", m.Max)
 	}
-	return errors.Wrap(m.Select.Validate(t.Store), "max-norm")
+	if err := m.Select.Validate(t.Store); err != nil {
+		return fmt.Errorf("max-norm: %w", err)
+	}
+	return nil
 }
 
 // OnStepEnd constrains the weights after a solver step.
@@ -72,7 +76,7 @@ func (m MaxNorm) OnStepEnd(t *train.Trainer, _ int, _ float64) error { return m.
 func (m MaxNorm) Apply(store *graph.Store) error {
 	c := m.max()
 	if !(c > 0) || math.IsInf(c, 0) {
-		return errors.Errorf("max-norm: Max = %v must be finite and > 0", m.Max)
+		return fmt.Errorf("max-norm: Max = %v must be finite and > 0", m.Max)
 	}
 	if store == nil {
 		return errors.New("max-norm: nil store")
@@ -80,7 +84,7 @@ func (m MaxNorm) Apply(store *graph.Store) error {
 	for _, v := range store.Trainable() {
 		ok, err := m.Select.Match(v)
 		if err != nil {
-			return errors.Wrap(err, "max-norm")
+			return fmt.Errorf("max-norm: %w", err)
 		}
 		if !ok {
 			continue
@@ -95,7 +99,7 @@ func (m MaxNorm) Apply(store *graph.Store) error {
 		case []float64:
 			clipRows(d, rows, c)
 		default:
-			return errors.Errorf("max-norm: %q has dtype %v, want float32 or float64", v.Name, v.Value.Dtype())
+			return fmt.Errorf("max-norm: %q has dtype %v, want float32 or float64", v.Name, v.Value.Dtype())
 		}
 	}
 	return nil

@@ -1,9 +1,9 @@
 package regularize
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -52,40 +52,43 @@ func L1(lambda float64, sel Selector) graph.Penalty {
 func penalty(kind string, lambda float64, sel Selector, elem func(*G.Node) (*G.Node, error), scale float64) graph.Penalty {
 	return func(g *G.ExprGraph, params []graph.ParamNode) (term *G.Node, err error) {
 		if math.IsNaN(lambda) || math.IsInf(lambda, 0) || lambda < 0 {
-			return nil, errors.Errorf("%s penalty: λ = %v must be finite and ≥ 0", kind, lambda)
+			return nil, fmt.Errorf("%s penalty: λ = %v must be finite and ≥ 0", kind, lambda)
 		}
 		if lambda == 0 {
 			return nil, nil
 		}
 		defer func() {
 			if r := recover(); r != nil {
-				term, err = nil, errors.Errorf("%s penalty: gorgonia: %v", kind, r)
+				term, err = nil, fmt.Errorf("%s penalty: gorgonia: %v", kind, r)
 			}
 		}()
 		var sum *G.Node
 		for _, p := range params {
 			ok, err := sel.Match(p.Var)
 			if err != nil {
-				return nil, errors.Wrapf(err, "%s penalty", kind)
+				return nil, fmt.Errorf("%s penalty: %w", kind, err)
 			}
 			if !ok || p.Node == nil {
 				continue
 			}
 			n, err := sumOf(elem, p.Node)
 			if err != nil {
-				return nil, errors.Wrapf(err, "%s penalty on %q %v", kind, p.Var.Name, p.Node.Shape())
+				return nil, fmt.Errorf("%s penalty on %q %v: %w", kind, p.Var.Name, p.Node.Shape(), err)
 			}
 			if sum == nil {
 				sum = n
 			} else if sum, err = G.Add(sum, n); err != nil {
-				return nil, errors.Wrapf(err, "%s penalty: adding %q", kind, p.Var.Name)
+				return nil, fmt.Errorf("%s penalty: adding %q: %w", kind, p.Var.Name, err)
 			}
 		}
 		if sum == nil {
 			return nil, nil
 		}
 		term, err = G.Mul(sum, scalarLike(sum, scale*lambda))
-		return term, errors.Wrapf(err, "%s penalty: scaling by λ", kind)
+		if err != nil {
+			return term, fmt.Errorf("%s penalty: scaling by λ: %w", kind, err)
+		}
+		return term, nil
 	}
 }
 

@@ -1,10 +1,11 @@
 package regularize
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 )
@@ -63,7 +64,7 @@ func (s Selector) Validate(store *graph.Store) error {
 	}
 	for _, p := range append(append([]string(nil), s.Include...), s.Exclude...) {
 		if _, err := path.Match(p, ""); err != nil {
-			return errors.Wrapf(err, "selector: bad pattern %q", p)
+			return fmt.Errorf("selector: bad pattern %q: %w", p, err)
 		}
 	}
 	params := store.Params()
@@ -80,7 +81,7 @@ func (s Selector) Validate(store *graph.Store) error {
 			if len(params) > 0 {
 				example = params[0].Name
 			}
-			return errors.Errorf("selector: pattern %q matches no parameter of the store (names look like %q)", p, example)
+			return fmt.Errorf("selector: pattern %q matches no parameter of the store (names look like %q)", p, example)
 		}
 	}
 	return nil
@@ -107,7 +108,7 @@ func matchAny(name string, patterns []string) (bool, error) {
 	for _, p := range patterns {
 		ok, err := path.Match(p, name)
 		if err != nil {
-			return false, errors.Wrapf(err, "selector: bad pattern %q", p)
+			return false, fmt.Errorf("selector: bad pattern %q: %w", p, err)
 		}
 		if ok {
 			return true, nil

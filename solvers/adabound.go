@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // AdaBound is AdaBound, or AMSBound with the AMSGrad maximum, as in the
@@ -77,7 +76,7 @@ func (s *AdaBound) setHyper(h map[string]float64) error {
 		return err
 	}
 	if base <= 0 {
-		return errors.Errorf("hyperparameter base_lr of the adabound state is %v, want > 0", base)
+		return fmt.Errorf("hyperparameter base_lr of the adabound state is %v, want > 0", base)
 	}
 	s.beta1, s.baseLR = b1, base
 	return nil

@@ -1,6 +1,6 @@
 package solvers
 
-import "github.com/pkg/errors"
+import "fmt"
 
 // Adagrad has torch.optim.Adagrad semantics (lr_decay 0, accumulator starting
 // at 0; Gorgonia's NewAdaGradSolver ignores its learning rate):
@@ -29,7 +29,7 @@ func (s *Adagrad) hyper() map[string]float64 { return map[string]float64{} }
 
 func (s *Adagrad) setHyper(h map[string]float64) error {
 	if len(h) != 0 {
-		return errors.Errorf("adagrad has no schedulable hyperparameters, the state has %v", h)
+		return fmt.Errorf("adagrad has no schedulable hyperparameters, the state has %v", h)
 	}
 	return nil
 }

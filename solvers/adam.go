@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // Adam has torch.optim.Adam semantics; at step t of a parameter,
@@ -61,7 +60,7 @@ func (s *adamBase) check() error { return checkBeta1(s.kind, s.beta1) }
 
 func checkBeta1(kind string, b1 float64) error {
 	if !(b1 >= 0 && b1 < 1) {
-		return errors.Errorf("solvers: %s: beta1 %v is invalid: SetMomentum needs a value in [0, 1)", kind, b1)
+		return fmt.Errorf("solvers: %s: beta1 %v is invalid: SetMomentum needs a value in [0, 1)", kind, b1)
 	}
 	return nil
 }

@@ -1,9 +1,9 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 )
 
@@ -22,15 +22,15 @@ const clipEps = 1e-6
 func ClipGradNorm(model []gorgonia.ValueGrad, maxNorm float64) (norm float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("solvers: ClipGradNorm failed unexpectedly: %v", r)
+			err = fmt.Errorf("solvers: ClipGradNorm failed unexpectedly: %v", r)
 		}
 	}()
 	if !finite(maxNorm) || maxNorm <= 0 {
-		return 0, errors.Errorf("solvers: ClipGradNorm: max norm %v is invalid: give a finite value > 0", maxNorm)
+		return 0, fmt.Errorf("solvers: ClipGradNorm: max norm %v is invalid: give a finite value > 0", maxNorm)
 	}
 	ps, err := gather(model)
 	if err != nil {
-		return 0, errors.Wrap(err, "solvers: ClipGradNorm")
+		return 0, fmt.Errorf("solvers: ClipGradNorm: %w", err)
 	}
 	return clipParams(ps, maxNorm), nil
 }

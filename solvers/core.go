@@ -3,7 +3,6 @@ package solvers
 import (
 	"fmt"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -83,18 +82,18 @@ func (c *core) SetLearnRate(lr float64) { c.lr = lr }
 func (c *core) Step(model []gorgonia.ValueGrad) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("solvers: %s: step failed unexpectedly: %v", c.kind, r)
+			err = fmt.Errorf("solvers: %s: step failed unexpectedly: %v", c.kind, r)
 		}
 	}()
 	if !finite(c.lr) || c.lr < 0 {
-		return errors.Errorf("solvers: %s: learning rate %v is invalid: SetLearnRate needs a finite value ≥ 0", c.kind, c.lr)
+		return fmt.Errorf("solvers: %s: learning rate %v is invalid: SetLearnRate needs a finite value ≥ 0", c.kind, c.lr)
 	}
 	if err := c.u.check(); err != nil {
 		return err
 	}
 	ps, err := gather(model)
 	if err != nil {
-		return errors.Wrapf(err, "solvers: %s", c.kind)
+		return fmt.Errorf("solvers: %s: %w", c.kind, err)
 	}
 	if c.clipNorm > 0 {
 		clipParams(ps, c.clipNorm)
@@ -128,7 +127,7 @@ func gather(model []gorgonia.ValueGrad) ([]*param, error) {
 	seen := make(map[*tensor.Dense]string, len(model))
 	for i, vg := range model {
 		if vg == nil {
-			return nil, errors.Errorf("parameter %d is nil", i)
+			return nil, fmt.Errorf("parameter %d is nil", i)
 		}
 		name := fmt.Sprintf("parameter %d", i)
 		if n, ok := vg.(gorgonia.Namer); ok {
@@ -136,15 +135,15 @@ func gather(model []gorgonia.ValueGrad) ([]*param, error) {
 		}
 		w, ok := vg.Value().(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("%s: value is %T, not a *tensor.Dense: bind a tensor to the node with gorgonia.WithValue", name, vg.Value())
+			return nil, fmt.Errorf("%s: value is %T, not a *tensor.Dense: bind a tensor to the node with gorgonia.WithValue", name, vg.Value())
 		}
 		gv, err := vg.Grad()
 		if err != nil {
-			return nil, errors.Wrapf(err, "%s has no gradient: pass it to gorgonia.Grad and run the machine before Step", name)
+			return nil, fmt.Errorf("%s has no gradient: pass it to gorgonia.Grad and run the machine before Step: %w", name, err)
 		}
 		g, ok := gv.(*tensor.Dense)
 		if !ok {
-			return nil, errors.Errorf("%s: gradient is %T, not a *tensor.Dense", name, gv)
+			return nil, fmt.Errorf("%s: gradient is %T, not a *tensor.Dense", name, gv)
 		}
 		if err := checkDense(name, "weights", w); err != nil {
 			return nil, err
@@ -153,14 +152,14 @@ func gather(model []gorgonia.ValueGrad) ([]*param, error) {
 			return nil, err
 		}
 		if g.Dtype() != w.Dtype() || !g.Shape().Eq(w.Shape()) {
-			return nil, errors.Errorf("%s: gradient %v %v does not match weights %v %v", name, g.Dtype(), g.Shape(), w.Dtype(), w.Shape())
+			return nil, fmt.Errorf("%s: gradient %v %v does not match weights %v %v", name, g.Dtype(), g.Shape(), w.Dtype(), w.Shape())
 		}
 		if prev, dup := seen[w]; dup {
-			return nil, errors.Errorf("%s: same weight tensor as %s: pass each parameter once per Step", name, prev)
+			return nil, fmt.Errorf("%s: same weight tensor as %s: pass each parameter once per Step", name, prev)
 		}
 		seen[w] = name
 		if i, v := firstNonFinite(g); i >= 0 {
-			return nil, errors.Errorf("%s %v: gradient element %d is %v: not stepping (check the loss, inputs and learning rate)", name, w.Shape(), i, v)
+			return nil, fmt.Errorf("%s %v: gradient element %d is %v: not stepping (check the loss, inputs and learning rate)", name, w.Shape(), i, v)
 		}
 		ps = append(ps, &param{name: name, w: w, g: g})
 	}

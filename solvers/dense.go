@@ -1,9 +1,9 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -12,16 +12,16 @@ import (
 // masked) where the backing slice is not the tensor's elements in order.
 func checkDense(name, what string, t *tensor.Dense) error {
 	if t == nil {
-		return errors.Errorf("%s: %s tensor is nil", name, what)
+		return fmt.Errorf("%s: %s tensor is nil", name, what)
 	}
 	if dt := t.Dtype(); dt != tensor.Float64 && dt != tensor.Float32 {
-		return errors.Errorf("%s: %s have dtype %v: solvers support float32 and float64", name, what, dt)
+		return fmt.Errorf("%s: %s have dtype %v: solvers support float32 and float64", name, what, dt)
 	}
 	if t.RequiresIterator() || t.IsMaterializable() {
-		return errors.Errorf("%s: %s %v are a view or transposed tensor: give the solver a contiguous tensor (Materialize it)", name, what, t.Shape())
+		return fmt.Errorf("%s: %s %v are a view or transposed tensor: give the solver a contiguous tensor (Materialize it)", name, what, t.Shape())
 	}
 	if n := t.Shape().TotalSize(); lenOf(t) != n {
-		return errors.Errorf("%s: %s %v hold %d elements, want %d", name, what, t.Shape(), lenOf(t), n)
+		return fmt.Errorf("%s: %s %v hold %d elements, want %d", name, what, t.Shape(), lenOf(t), n)
 	}
 	return nil
 }

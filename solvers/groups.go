@@ -1,7 +1,8 @@
 package solvers
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	"gorgonia.org/tensor"
 )
 
@@ -13,10 +14,10 @@ import (
 // Callers set scales from the Store by name pattern or layer group.
 func (c *core) SetLRScale(param *tensor.Dense, scale float64) error {
 	if param == nil {
-		return errors.Errorf("solvers: %s: SetLRScale: parameter is nil", c.kind)
+		return fmt.Errorf("solvers: %s: SetLRScale: parameter is nil", c.kind)
 	}
 	if !finite(scale) || scale < 0 {
-		return errors.Errorf("solvers: %s: SetLRScale: scale %v for parameter %v is invalid: give a finite value ≥ 0", c.kind, scale, param.Shape())
+		return fmt.Errorf("solvers: %s: SetLRScale: scale %v for parameter %v is invalid: give a finite value ≥ 0", c.kind, scale, param.Shape())
 	}
 	if scale == 1 {
 		delete(c.scales, param)

@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // Option configures a solver built by New. An option given explicitly is used
@@ -75,7 +74,7 @@ func (c *config) mark(id optID) {
 
 func (c *config) fail(id optID, format string, args ...interface{}) {
 	if c.err == nil {
-		c.err = errors.Errorf("solvers: %v: "+format, append([]interface{}{id}, args...)...)
+		c.err = fmt.Errorf("solvers: %v: "+format, append([]interface{}{id}, args...))
 	}
 }
 

@@ -1,10 +1,9 @@
 package solvers
 
 import (
+	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/pkg/errors"
 )
 
 // entry describes one registered name: the options it accepts and how to
@@ -67,22 +66,21 @@ func New(name string, options ...Option) (Solver, error) {
 	key := strings.ToLower(strings.TrimSpace(name))
 	e, ok := registry[key]
 	if !ok {
-		return nil, errors.Errorf("solvers: unknown solver %q: valid names are %s", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("solvers: unknown solver %q: valid names are %s", name, strings.Join(Names(), ", "))
 	}
 	c := &config{degenerate: true}
 	for i, o := range options {
 		if o == nil {
-			return nil, errors.Errorf("solvers: option %d for solver %q is nil", i, key)
+			return nil, fmt.Errorf("solvers: option %d for solver %q is nil", i, key)
 		}
 		o(c)
 	}
 	if c.err != nil {
-		return nil, errors.Wrapf(c.err, "solvers: building %q", key)
+		return nil, fmt.Errorf("solvers: building %q: %w", key, c.err)
 	}
 	for _, id := range c.order {
 		if !contains(e.allowed, id) {
-			return nil, errors.Errorf("solvers: option %v does not apply to solver %q (it accepts %s)",
-				id, key, joinOpts(e.allowed))
+			return nil, fmt.Errorf("solvers: option %v does not apply to solver %q (it accepts %s)", id, key, joinOpts(e.allowed))
 		}
 	}
 	return e.build(c)

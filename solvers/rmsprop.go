@@ -1,6 +1,6 @@
 package solvers
 
-import "github.com/pkg/errors"
+import "fmt"
 
 // RMSProp has torch.optim.RMSprop semantics (not centered):
 //
@@ -46,7 +46,7 @@ func (s *RMSProp) allSlots() []string { return []string{"square_avg", "momentum_
 
 func (s *RMSProp) check() error {
 	if !finite(s.momentum) || s.momentum < 0 {
-		return errors.Errorf("solvers: rmsprop: momentum %v is invalid: give a finite value ≥ 0", s.momentum)
+		return fmt.Errorf("solvers: rmsprop: momentum %v is invalid: give a finite value ≥ 0", s.momentum)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package solvers
 
 import (
-	"github.com/pkg/errors"
+	"errors"
+	"fmt"
+
 	"gorgonia.org/gorgonia"
 )
 
@@ -42,29 +44,29 @@ func Apply(s gorgonia.Solver, sch Schedule, step int) error {
 		return errors.New("solvers: Apply: schedule is nil")
 	}
 	if step < 0 {
-		return errors.Errorf("solvers: Apply: step %d is negative", step)
+		return fmt.Errorf("solvers: Apply: step %d is negative", step)
 	}
 	if v, ok := sch.(validator); ok {
 		if err := v.Validate(); err != nil {
-			return errors.Wrap(err, "solvers: Apply")
+			return fmt.Errorf("solvers: Apply: %w", err)
 		}
 	}
 	ls, ok := s.(Solver)
 	if !ok {
-		return errors.Errorf("solvers: Apply: solver %T cannot change its learning rate (Gorgonia's built-ins fix it at construction): build one with solvers.New", s)
+		return fmt.Errorf("solvers: Apply: solver %T cannot change its learning rate (Gorgonia's built-ins fix it at construction): build one with solvers.New", s)
 	}
 	lr := sch.LR(step)
 	if !finite(lr) || lr < 0 {
-		return errors.Errorf("solvers: Apply: schedule %T gives learning rate %v at step %d", sch, lr, step)
+		return fmt.Errorf("solvers: Apply: schedule %T gives learning rate %v at step %d", sch, lr, step)
 	}
 	if ms, ok := sch.(MomentumSchedule); ok {
 		if m, cycles := ms.Momentum(step); cycles {
 			setter, ok := s.(MomentumSetter)
 			if !ok {
-				return errors.Errorf("solvers: Apply: schedule %T cycles momentum but solver %T has none: turn momentum cycling off", sch, s)
+				return fmt.Errorf("solvers: Apply: schedule %T cycles momentum but solver %T has none: turn momentum cycling off", sch, s)
 			}
 			if !finite(m) || m < 0 || m >= 1 {
-				return errors.Errorf("solvers: Apply: schedule %T gives momentum %v at step %d, want [0, 1)", sch, m, step)
+				return fmt.Errorf("solvers: Apply: schedule %T gives momentum %v at step %d, want [0, 1)", sch, m, step)
 			}
 			setter.SetMomentum(m)
 		}
@@ -75,7 +77,7 @@ func Apply(s gorgonia.Solver, sch Schedule, step int) error {
 
 func checkBase(kind string, base float64) error {
 	if !finite(base) || base <= 0 {
-		return errors.Errorf("solvers: %s: base learning rate %v is invalid: set Base to a finite value > 0", kind, base)
+		return fmt.Errorf("solvers: %s: base learning rate %v is invalid: set Base to a finite value > 0", kind, base)
 	}
 	return nil
 }

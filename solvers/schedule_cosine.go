@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // Cosine anneals the learning rate from Base to Min over Period steps
@@ -75,7 +74,7 @@ func (c CosineRestarts) Validate() error {
 		return err
 	}
 	if c.Mult < 0 {
-		return errors.Errorf("solvers: CosineRestarts: Mult %d is invalid: set it ≥ 1 (0 means 1)", c.Mult)
+		return fmt.Errorf("solvers: CosineRestarts: Mult %d is invalid: set it ≥ 1 (0 means 1)", c.Mult)
 	}
 	return nil
 }
@@ -89,10 +88,10 @@ func checkCosine(kind string, base, min float64, period int) error {
 		return err
 	}
 	if period < 1 {
-		return errors.Errorf("solvers: %s: Period %d is invalid: set it ≥ 1", kind, period)
+		return fmt.Errorf("solvers: %s: Period %d is invalid: set it ≥ 1", kind, period)
 	}
 	if !finite(min) || min < 0 || min > base {
-		return errors.Errorf("solvers: %s: Min %v is invalid: set it in [0, Base=%v]", kind, min, base)
+		return fmt.Errorf("solvers: %s: Min %v is invalid: set it in [0, Base=%v]", kind, min, base)
 	}
 	return nil
 }

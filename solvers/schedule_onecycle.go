@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // OneCycle is the one-cycle policy with torch.optim.lr_scheduler.OneCycleLR
@@ -95,29 +94,28 @@ func (o OneCycle) Momentum(t int) (float64, bool) {
 // Validate checks the configuration.
 func (o OneCycle) Validate() error {
 	if !finite(o.MaxLR) || o.MaxLR <= 0 {
-		return errors.Errorf("solvers: OneCycle: MaxLR %v is invalid: set it > 0", o.MaxLR)
+		return fmt.Errorf("solvers: OneCycle: MaxLR %v is invalid: set it > 0", o.MaxLR)
 	}
 	if o.TotalSteps < 1 {
-		return errors.Errorf("solvers: OneCycle: TotalSteps %d is invalid: set it ≥ 1", o.TotalSteps)
+		return fmt.Errorf("solvers: OneCycle: TotalSteps %d is invalid: set it ≥ 1", o.TotalSteps)
 	}
 	if p := o.PctStart; p != 0 && !(p > 0 && p < 1) {
-		return errors.Errorf("solvers: OneCycle: PctStart %v is invalid: set it in (0, 1)", p)
+		return fmt.Errorf("solvers: OneCycle: PctStart %v is invalid: set it in (0, 1)", p)
 	}
 	for _, f := range []float64{o.DivFactor, o.FinalDivFactor} {
 		if f != 0 && !(f > 0 && finite(f)) {
-			return errors.Errorf("solvers: OneCycle: division factor %v is invalid: set it > 0", f)
+			return fmt.Errorf("solvers: OneCycle: division factor %v is invalid: set it > 0", f)
 		}
 	}
 	for _, m := range []float64{o.BaseMomentum, o.MaxMomentum} {
 		if !(m >= 0 && m < 1) {
-			return errors.Errorf("solvers: OneCycle: momentum %v is invalid: set it in [0, 1)", m)
+			return fmt.Errorf("solvers: OneCycle: momentum %v is invalid: set it in [0, 1)", m)
 		}
 	}
 	start := 0.0
 	for i, p := range o.phases() {
 		if !(p.end > start) {
-			return errors.Errorf("solvers: OneCycle: phase %d of %d steps is empty (TotalSteps %d, PctStart %v): use more steps or another PctStart",
-				i+1, o.TotalSteps, o.TotalSteps, or(o.PctStart, 0.3))
+			return fmt.Errorf("solvers: OneCycle: phase %d of %d steps is empty (TotalSteps %d, PctStart %v): use more steps or another PctStart", i+1, o.TotalSteps, o.TotalSteps, or(o.PctStart, 0.3))
 		}
 		start = p.end
 	}

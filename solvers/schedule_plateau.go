@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // ReduceOnPlateau cuts the learning rate when a metric stops improving, with
@@ -66,13 +65,13 @@ func (r *ReduceOnPlateau) Validate() error {
 		return err
 	}
 	if f := r.Factor; f != 0 && !(f > 0 && f < 1) {
-		return errors.Errorf("solvers: ReduceOnPlateau: Factor %v is invalid: set it in (0, 1)", f)
+		return fmt.Errorf("solvers: ReduceOnPlateau: Factor %v is invalid: set it in (0, 1)", f)
 	}
 	if r.Cooldown < 0 {
-		return errors.Errorf("solvers: ReduceOnPlateau: Cooldown %d is negative", r.Cooldown)
+		return fmt.Errorf("solvers: ReduceOnPlateau: Cooldown %d is negative", r.Cooldown)
 	}
 	if !finite(r.MinLR) || r.MinLR < 0 || !finite(r.Eps) || r.Eps < 0 || !finite(r.Threshold) {
-		return errors.Errorf("solvers: ReduceOnPlateau: MinLR %v, Eps %v and Threshold %v must be finite, MinLR and Eps ≥ 0", r.MinLR, r.Eps, r.Threshold)
+		return fmt.Errorf("solvers: ReduceOnPlateau: MinLR %v, Eps %v and Threshold %v must be finite, MinLR and Eps ≥ 0", r.MinLR, r.Eps, r.Threshold)
 	}
 	return nil
 }
@@ -141,7 +140,7 @@ func (r *ReduceOnPlateau) State() PlateauState { return r.st }
 // SetState restores a state returned by State.
 func (r *ReduceOnPlateau) SetState(st PlateauState) error {
 	if st.Started && (!finite(st.LR) || st.LR < 0 || st.BadEpochs < 0 || st.CooldownLeft < 0 || st.Epoch < 0 || math.IsNaN(st.Best)) {
-		return errors.Errorf("solvers: ReduceOnPlateau: SetState: invalid state %+v", st)
+		return fmt.Errorf("solvers: ReduceOnPlateau: SetState: invalid state %+v", st)
 	}
 	r.st = st
 	return nil

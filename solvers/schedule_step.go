@@ -1,9 +1,8 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // Constant keeps the learning rate at Base.
@@ -39,7 +38,7 @@ func (s StepDecay) Validate() error {
 		return err
 	}
 	if s.StepSize < 1 {
-		return errors.Errorf("solvers: StepDecay: StepSize %d is invalid: set it ≥ 1", s.StepSize)
+		return fmt.Errorf("solvers: StepDecay: StepSize %d is invalid: set it ≥ 1", s.StepSize)
 	}
 	return checkFactor("StepDecay", "Gamma", s.Gamma)
 }
@@ -60,7 +59,7 @@ func (e Exponential) Validate() error {
 		return err
 	}
 	if !(e.Gamma > 0 && e.Gamma <= 1) {
-		return errors.Errorf("solvers: Exponential: Gamma %v is invalid: set it in (0, 1]", e.Gamma)
+		return fmt.Errorf("solvers: Exponential: Gamma %v is invalid: set it in (0, 1]", e.Gamma)
 	}
 	return nil
 }
@@ -76,7 +75,7 @@ func or(v, def float64) float64 {
 // checkFactor checks a decay factor that defaults when 0: it must be in (0, 1].
 func checkFactor(kind, field string, v float64) error {
 	if v != 0 && !(v > 0 && v <= 1) {
-		return errors.Errorf("solvers: %s: %s %v is invalid: set it in (0, 1] (0 means the default)", kind, field, v)
+		return fmt.Errorf("solvers: %s: %s %v is invalid: set it in (0, 1] (0 means the default)", kind, field, v)
 	}
 	return nil
 }

@@ -1,9 +1,10 @@
 package solvers
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Warmup puts a linear warmup of Steps steps in front of another schedule:
@@ -52,10 +53,10 @@ func (w Warmup) Validate() error {
 		return errors.New("solvers: Warmup: Then is nil: give the schedule that follows the warmup")
 	}
 	if w.Steps < 0 {
-		return errors.Errorf("solvers: Warmup: Steps %d is negative", w.Steps)
+		return fmt.Errorf("solvers: Warmup: Steps %d is negative", w.Steps)
 	}
 	if f := w.StartFactor; f != 0 && !(f > 0 && f <= 1) {
-		return errors.Errorf("solvers: Warmup: StartFactor %v is invalid: set it in (0, 1] (0 means 1/3)", f)
+		return fmt.Errorf("solvers: Warmup: StartFactor %v is invalid: set it in (0, 1] (0 means 1/3)", f)
 	}
 	if v, ok := w.Then.(validator); ok {
 		return v.Validate()

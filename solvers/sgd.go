@@ -1,6 +1,9 @@
 package solvers
 
-import "github.com/pkg/errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // SGD is stochastic gradient descent with torch.optim.SGD semantics
 // (dampening 0): with L2 weight decay wd, momentum μ and learning rate lr,
@@ -49,7 +52,7 @@ func (s *SGD) allSlots() []string { return []string{"momentum_buffer"} }
 
 func (s *SGD) check() error {
 	if !finite(s.momentum) || s.momentum < 0 {
-		return errors.Errorf("solvers: sgd: momentum %v is invalid: give a finite value ≥ 0", s.momentum)
+		return fmt.Errorf("solvers: sgd: momentum %v is invalid: give a finite value ≥ 0", s.momentum)
 	}
 	return nil
 }

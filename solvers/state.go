@@ -1,9 +1,9 @@
 package solvers
 
 import (
+	"fmt"
 	"sort"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -38,16 +38,16 @@ type ParamState struct {
 // Forget for parameters that have left the model, e.g. a replaced head).
 func (c *core) State(nameOf func(param *tensor.Dense) (string, bool)) (State, error) {
 	if nameOf == nil {
-		return State{}, errors.Errorf("solvers: %s: State: nameOf is nil", c.kind)
+		return State{}, fmt.Errorf("solvers: %s: State: nameOf is nil", c.kind)
 	}
 	st := State{Solver: c.kind, LearnRate: c.lr, Hyper: c.u.hyper(), Params: make(map[string]ParamState, len(c.states))}
 	for p, ps := range c.states {
 		name, ok := nameOf(p)
 		if !ok {
-			return State{}, errors.Errorf("solvers: %s: State: nameOf does not know a parameter %v %v the solver holds state for: Forget it if it left the model", c.kind, p.Dtype(), p.Shape())
+			return State{}, fmt.Errorf("solvers: %s: State: nameOf does not know a parameter %v %v the solver holds state for: Forget it if it left the model", c.kind, p.Dtype(), p.Shape())
 		}
 		if _, dup := st.Params[name]; dup {
-			return State{}, errors.Errorf("solvers: %s: State: nameOf gives the name %q to two parameters", c.kind, name)
+			return State{}, fmt.Errorf("solvers: %s: State: nameOf gives the name %q to two parameters", c.kind, name)
 		}
 		bufs := make(map[string]*tensor.Dense, len(ps.buf))
 		for k, b := range ps.buf {
@@ -65,13 +65,13 @@ func (c *core) State(nameOf func(param *tensor.Dense) (string, bool)) (State, er
 // nothing on error. LR scales are not part of the state: set them again.
 func (c *core) LoadState(st State, byName func(name string) (*tensor.Dense, bool)) error {
 	if byName == nil {
-		return errors.Errorf("solvers: %s: LoadState: byName is nil", c.kind)
+		return fmt.Errorf("solvers: %s: LoadState: byName is nil", c.kind)
 	}
 	if st.Solver != c.kind {
-		return errors.Errorf("solvers: %s: LoadState: state is from solver %q", c.kind, st.Solver)
+		return fmt.Errorf("solvers: %s: LoadState: state is from solver %q", c.kind, st.Solver)
 	}
 	if !finite(st.LearnRate) || st.LearnRate < 0 {
-		return errors.Errorf("solvers: %s: LoadState: learning rate %v is invalid", c.kind, st.LearnRate)
+		return fmt.Errorf("solvers: %s: LoadState: learning rate %v is invalid", c.kind, st.LearnRate)
 	}
 	allowed := c.u.allSlots()
 	states := make(map[*tensor.Dense]*paramState, len(st.Params))
@@ -84,36 +84,35 @@ func (c *core) LoadState(st State, byName func(name string) (*tensor.Dense, bool
 		ps := st.Params[name]
 		p, ok := byName(name)
 		if !ok || p == nil {
-			return errors.Errorf("solvers: %s: LoadState: state has parameter %q that byName does not find", c.kind, name)
+			return fmt.Errorf("solvers: %s: LoadState: state has parameter %q that byName does not find", c.kind, name)
 		}
 		if err := checkDense(name, "weights", p); err != nil {
-			return errors.Wrapf(err, "solvers: %s: LoadState", c.kind)
+			return fmt.Errorf("solvers: %s: LoadState: %w", c.kind, err)
 		}
 		if _, dup := states[p]; dup {
-			return errors.Errorf("solvers: %s: LoadState: byName gives parameter %q the tensor of another name", c.kind, name)
+			return fmt.Errorf("solvers: %s: LoadState: byName gives parameter %q the tensor of another name", c.kind, name)
 		}
 		if ps.Step < 0 {
-			return errors.Errorf("solvers: %s: LoadState: parameter %q has step %d", c.kind, name, ps.Step)
+			return fmt.Errorf("solvers: %s: LoadState: parameter %q has step %d", c.kind, name, ps.Step)
 		}
 		bufs := make(map[string]*tensor.Dense, len(ps.Buffers))
 		for k, b := range ps.Buffers {
 			if !containsString(allowed, k) {
-				return errors.Errorf("solvers: %s: LoadState: parameter %q has buffer %q; %s uses %v", c.kind, name, k, c.kind, allowed)
+				return fmt.Errorf("solvers: %s: LoadState: parameter %q has buffer %q; %s uses %v", c.kind, name, k, c.kind, allowed)
 			}
 			what := "buffer " + k
 			if err := checkDense(name, what, b); err != nil {
-				return errors.Wrapf(err, "solvers: %s: LoadState", c.kind)
+				return fmt.Errorf("solvers: %s: LoadState: %w", c.kind, err)
 			}
 			if b.Dtype() != p.Dtype() || !b.Shape().Eq(p.Shape()) {
-				return errors.Errorf("solvers: %s: LoadState: parameter %q: buffer %q is %v %v, parameter is %v %v",
-					c.kind, name, k, b.Dtype(), b.Shape(), p.Dtype(), p.Shape())
+				return fmt.Errorf("solvers: %s: LoadState: parameter %q: buffer %q is %v %v, parameter is %v %v", c.kind, name, k, b.Dtype(), b.Shape(), p.Dtype(), p.Shape())
 			}
 			bufs[k] = clone(b)
 		}
 		states[p] = &paramState{step: ps.Step, buf: bufs}
 	}
 	if err := c.u.setHyper(st.Hyper); err != nil {
-		return errors.Wrapf(err, "solvers: %s: LoadState", c.kind)
+		return fmt.Errorf("solvers: %s: LoadState: %w", c.kind, err)
 	}
 	c.lr = st.LearnRate
 	c.states = states
@@ -140,10 +139,10 @@ func containsString(ss []string, s string) bool {
 func hyperValue(kind string, h map[string]float64, key string) (float64, error) {
 	v, ok := h[key]
 	if !ok {
-		return 0, errors.Errorf("hyperparameter %q missing from the %s state", key, kind)
+		return 0, fmt.Errorf("hyperparameter %q missing from the %s state", key, kind)
 	}
 	if !finite(v) {
-		return 0, errors.Errorf("hyperparameter %q of the %s state is %v", key, kind, v)
+		return 0, fmt.Errorf("hyperparameter %q of the %s state is %v", key, kind, v)
 	}
 	return v, nil
 }

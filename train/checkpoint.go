@@ -2,11 +2,13 @@ package train
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -46,7 +48,7 @@ func (t *Trainer) saveCheckpoint(pos position) error {
 	if cp, ok := t.Solver.(solvers.Checkpointer); ok {
 		ss, err := cp.State(t.Store.NameOf)
 		if err != nil {
-			return errors.Wrap(err, "checkpoint: solver state")
+			return fmt.Errorf("checkpoint: solver state: %w", err)
 		}
 		st.Solver = &solverState{Name: ss.Solver, LearnRate: ss.LearnRate, Hyper: ss.Hyper, Steps: map[string]int{}}
 		names := make([]string, 0, len(ss.Params))
@@ -69,9 +71,12 @@ func (t *Trainer) saveCheckpoint(pos position) error {
 	}
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return errors.Wrap(err, "checkpoint")
+		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return errors.Wrap(safetensors.WriteFile(t.Checkpoint, tensors, map[string]string{stateKey: string(raw)}), "checkpoint")
+	if err := safetensors.WriteFile(t.Checkpoint, tensors, map[string]string{stateKey: string(raw)}); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 func toSafetensor(name string, t *tensor.Dense) safetensors.Tensor {
@@ -103,18 +108,18 @@ func (t *Trainer) Resume() (bool, error) {
 	}
 	f, err := safetensors.ReadFile(t.Checkpoint)
 	if err != nil {
-		return false, errors.Wrap(err, "resume")
+		return false, fmt.Errorf("resume: %w", err)
 	}
 	raw, ok := f.Metadata[stateKey]
 	if !ok {
-		return false, errors.Errorf("resume: %s is not a training checkpoint (no %q metadata)", t.Checkpoint, stateKey)
+		return false, fmt.Errorf("resume: %s is not a training checkpoint (no %q metadata)", t.Checkpoint, stateKey)
 	}
 	var st checkpointState
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return false, errors.Wrapf(err, "resume: %s: bad training state", t.Checkpoint)
+		return false, fmt.Errorf("resume: %s: bad training state: %w", t.Checkpoint, err)
 	}
 	if st.Seed != t.Seed {
-		return false, errors.Errorf("resume: %s was written by a run with seed %d, this run has seed %d", t.Checkpoint, st.Seed, t.Seed)
+		return false, fmt.Errorf("resume: %s was written by a run with seed %d, this run has seed %d", t.Checkpoint, st.Seed, t.Seed)
 	}
 	model := &safetensors.File{Metadata: f.Metadata}
 	solverBufs := map[string]map[string]*tensor.Dense{}
@@ -126,11 +131,11 @@ func (t *Trainer) Resume() (bool, error) {
 		}
 		i := strings.LastIndex(rest, "/")
 		if i < 0 {
-			return false, errors.Errorf("resume: %s: bad solver tensor name %q", t.Checkpoint, ten.Name)
+			return false, fmt.Errorf("resume: %s: bad solver tensor name %q", t.Checkpoint, ten.Name)
 		}
 		vals, err := ten.Float64s()
 		if err != nil {
-			return false, errors.Wrap(err, "resume")
+			return false, fmt.Errorf("resume: %w", err)
 		}
 		if solverBufs[rest[:i]] == nil {
 			solverBufs[rest[:i]] = map[string]*tensor.Dense{}
@@ -138,10 +143,10 @@ func (t *Trainer) Resume() (bool, error) {
 		solverBufs[rest[:i]][rest[i+1:]] = denseLike(t.Store.Dtype(), ten.Shape, vals)
 	}
 	if err := t.Store.LoadFile(model, graph.LoadOptions{Create: true}); err != nil {
-		return false, errors.Wrapf(err, "resume %s", t.Checkpoint)
+		return false, fmt.Errorf("resume %s: %w", t.Checkpoint, err)
 	}
 	if err := t.loadSolverState(st.Solver, solverBufs); err != nil {
-		return false, errors.Wrapf(err, "resume %s", t.Checkpoint)
+		return false, fmt.Errorf("resume %s: %w", t.Checkpoint, err)
 	}
 	t.pos, t.history = st.Position, st.History
 	t.Invalidate()
@@ -154,9 +159,9 @@ func (t *Trainer) loadSolverState(ss *solverState, bufs map[string]map[string]*t
 	case ss == nil && !ok:
 		return nil // neither side has state to carry
 	case ss == nil:
-		return errors.Errorf("the checkpoint has no solver state, but solver %T needs one: was it written with another solver?", t.Solver)
+		return fmt.Errorf("the checkpoint has no solver state, but solver %T needs one: was it written with another solver?", t.Solver)
 	case !ok:
-		return errors.Errorf("the checkpoint holds %s state, but solver %T cannot load it", ss.Name, t.Solver)
+		return fmt.Errorf("the checkpoint holds %s state, but solver %T cannot load it", ss.Name, t.Solver)
 	}
 	state := solvers.State{Solver: ss.Name, LearnRate: ss.LearnRate, Hyper: ss.Hyper, Params: map[string]solvers.ParamState{}}
 	for name, step := range ss.Steps {

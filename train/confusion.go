@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -37,12 +36,12 @@ func NewConfusion(classes []string, maxK int) *Confusion {
 func (c *Confusion) Add(scores *tensor.Dense, labels []int) error {
 	k := len(c.Classes)
 	if scores.Dims() != 2 || scores.Shape()[1] != k || scores.Shape()[0] != len(labels) {
-		return errors.Errorf("confusion: scores %v for %d labels and %d classes", scores.Shape(), len(labels), k)
+		return fmt.Errorf("confusion: scores %v for %d labels and %d classes", scores.Shape(), len(labels), k)
 	}
 	vals := graph.Float64s(scores)
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			return errors.Errorf("confusion: label %d outside %d classes", l, k)
+			return fmt.Errorf("confusion: label %d outside %d classes", l, k)
 		}
 		row := vals[i*k : (i+1)*k]
 		rank := TopIndices(row, len(c.TopK))

@@ -2,9 +2,9 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"io"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -72,18 +72,18 @@ func Predictions(ctx context.Context, loader *data.Loader, prog func(x *tensor.D
 func targets(b *data.Batch, out tensor.Shape) (*tensor.Dense, error) {
 	if b.Targets != nil {
 		if !b.Targets.Shape().Eq(out) {
-			return nil, errors.Errorf("targets have shape %v, model output %v (does Loader.NumClasses match the model's classes?)", b.Targets.Shape(), out)
+			return nil, fmt.Errorf("targets have shape %v, model output %v (does Loader.NumClasses match the model's classes?)", b.Targets.Shape(), out)
 		}
 		return b.Targets, nil
 	}
 	if len(out) != 2 || out[0] != len(b.Labels) {
-		return nil, errors.Errorf("model output %v does not fit %d labels: integer labels need (N, classes) logits", out, len(b.Labels))
+		return nil, fmt.Errorf("model output %v does not fit %d labels: integer labels need (N, classes) logits", out, len(b.Labels))
 	}
 	k := out[1]
 	oneHot := make([]float32, out[0]*k)
 	for i, l := range b.Labels {
 		if l < 0 || l >= k {
-			return nil, errors.Errorf("label %d outside the model's %d classes", l, k)
+			return nil, fmt.Errorf("label %d outside the model's %d classes", l, k)
 		}
 		oneHot[i*k+l] = 1
 	}

@@ -2,9 +2,11 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -74,13 +76,13 @@ func (c FindLRConfig) withDefaults() (FindLRConfig, error) {
 	}
 	switch {
 	case !finitePositive(c.StartLR) || !finitePositive(c.EndLR) || c.EndLR <= c.StartLR:
-		return c, errors.Errorf("find lr: StartLR %g and EndLR %g must be finite, > 0 and StartLR < EndLR", c.StartLR, c.EndLR)
+		return c, fmt.Errorf("find lr: StartLR %g and EndLR %g must be finite, > 0 and StartLR < EndLR", c.StartLR, c.EndLR)
 	case c.NumIter < minNumIter:
-		return c, errors.Errorf("find lr: NumIter %d is too small: give at least %d steps (0 means %d)", c.NumIter, minNumIter, defaultNumIter)
+		return c, fmt.Errorf("find lr: NumIter %d is too small: give at least %d steps (0 means %d)", c.NumIter, minNumIter, defaultNumIter)
 	case !(c.Beta > 0 && c.Beta < 1):
-		return c, errors.Errorf("find lr: Beta %g must be in (0, 1) (0 means %g)", c.Beta, float64(defaultBeta))
+		return c, fmt.Errorf("find lr: Beta %g must be in (0, 1) (0 means %g)", c.Beta, float64(defaultBeta))
 	case !(c.StopFactor > 1) || math.IsInf(c.StopFactor, 0):
-		return c, errors.Errorf("find lr: StopFactor %g must be finite and > 1 (0 means %d)", c.StopFactor, defaultStopFactor)
+		return c, fmt.Errorf("find lr: StopFactor %g must be finite and > 1 (0 means %d)", c.StopFactor, defaultStopFactor)
 	}
 	return c, nil
 }
@@ -125,7 +127,7 @@ func FindLR(ctx context.Context, t *Trainer, trainSet *data.Loader, cfg FindLRCo
 		return nil, errors.New("find lr: nil Trainer")
 	}
 	if err := t.check(); err != nil {
-		return nil, errors.Wrap(err, "find lr")
+		return nil, fmt.Errorf("find lr: %w", err)
 	}
 	if trainSet == nil {
 		return nil, errors.New("find lr: no training data")
@@ -139,7 +141,7 @@ func FindLR(ctx context.Context, t *Trainer, trainSet *data.Loader, cfg FindLRCo
 	// it was and becomes an error.
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("find lr: unexpected panic: %v", r)
+			err = fmt.Errorf("find lr: unexpected panic: %v", r)
 		}
 	}()
 	solver, restoreSolver, err := sweepSolver(t, cfg)
@@ -158,12 +160,12 @@ func FindLR(ctx context.Context, t *Trainer, trainSet *data.Loader, cfg FindLRCo
 	defer func() {
 		if snap != nil {
 			if rerr := t.Store.Restore(snap); rerr != nil && err == nil {
-				err = errors.Wrap(rerr, "find lr: restoring the weights")
+				err = fmt.Errorf("find lr: restoring the weights: %w", rerr)
 			}
 		}
 		if restoreSolver != nil {
 			if rerr := restoreSolver(); rerr != nil && err == nil {
-				err = errors.Wrap(rerr, "find lr: restoring the solver's state")
+				err = fmt.Errorf("find lr: restoring the solver's state: %w", rerr)
 			}
 		}
 	}()
@@ -183,7 +185,7 @@ func sweepSolver(t *Trainer, cfg FindLRConfig) (solvers.Solver, func() error, er
 	if cfg.NewSolver != nil {
 		s, err := cfg.NewSolver()
 		if err != nil {
-			return nil, nil, errors.Wrap(err, "find lr: NewSolver")
+			return nil, nil, fmt.Errorf("find lr: NewSolver: %w", err)
 		}
 		if s == nil {
 			return nil, nil, errors.New("find lr: NewSolver returned a nil solver")
@@ -192,15 +194,15 @@ func sweepSolver(t *Trainer, cfg FindLRConfig) (solvers.Solver, func() error, er
 	}
 	s, ok := t.Solver.(solvers.Solver)
 	if !ok {
-		return nil, nil, errors.Errorf("find lr: solver %T cannot change its learning rate (Gorgonia's built-ins fix it at construction): use a solver from solvers.New, or set FindLRConfig.NewSolver", t.Solver)
+		return nil, nil, fmt.Errorf("find lr: solver %T cannot change its learning rate (Gorgonia's built-ins fix it at construction): use a solver from solvers.New, or set FindLRConfig.NewSolver", t.Solver)
 	}
 	cp, ok := t.Solver.(solvers.Checkpointer)
 	if !ok {
-		return nil, nil, errors.Errorf("find lr: solver %T cannot export its state, so the sweep could not restore it: set FindLRConfig.NewSolver to sweep with a fresh solver", t.Solver)
+		return nil, nil, fmt.Errorf("find lr: solver %T cannot export its state, so the sweep could not restore it: set FindLRConfig.NewSolver to sweep with a fresh solver", t.Solver)
 	}
 	saved, err := cp.State(t.Store.NameOf)
 	if err != nil {
-		return nil, nil, errors.Wrap(err, "find lr: saving the solver's state")
+		return nil, nil, fmt.Errorf("find lr: saving the solver's state: %w", err)
 	}
 	restore := func() error {
 		return cp.LoadState(saved, func(name string) (*tensor.Dense, bool) {

@@ -3,8 +3,6 @@ package train
 import (
 	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // LRSweep is the result of FindLR: the learning rate and the loss of every
@@ -60,7 +58,7 @@ func (s *LRSweep) suggest(numIter int) error {
 		lo, hi = 0, finite
 	}
 	if hi-lo < 2 {
-		return errors.Errorf("find lr: no suggestion: the loss was finite for only %d step(s) (%s); lower StartLR", finite, s.Stopped)
+		return fmt.Errorf("find lr: no suggestion: the loss was finite for only %d step(s) (%s); lower StartLR", finite, s.Stopped)
 	}
 	lrs, losses := s.LRs[lo:hi], s.Losses[lo:hi]
 	k := steepest(lrs, losses)

@@ -6,7 +6,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -28,13 +29,13 @@ func (t *Trainer) sweep(ctx context.Context, solver solvers.Solver, trainSet *da
 	for epoch := 1; step < cfg.NumIter; epoch++ {
 		it, err := trainSet.Epoch(ctx, epoch)
 		if err != nil {
-			return errors.Wrap(err, "find lr")
+			return fmt.Errorf("find lr: %w", err)
 		}
 		batches := 0
 		for step < cfg.NumIter {
 			if ctx.Err() != nil {
 				it.Close()
-				return errors.Wrapf(ctx.Err(), "find lr: interrupted at step %d", step)
+				return fmt.Errorf("find lr: interrupted at step %d: %w", step, ctx.Err())
 			}
 			batch, err := it.Next()
 			if err == io.EOF {
@@ -42,7 +43,7 @@ func (t *Trainer) sweep(ctx context.Context, solver solvers.Solver, trainSet *da
 			}
 			if err != nil {
 				it.Close()
-				return errors.Wrapf(err, "find lr: epoch %d of the loader", epoch)
+				return fmt.Errorf("find lr: epoch %d of the loader: %w", epoch, err)
 			}
 			batches++
 			lr := cfg.StartLR * math.Pow(ratio, float64(step)/float64(cfg.NumIter))
@@ -67,7 +68,7 @@ func (t *Trainer) sweep(ctx context.Context, solver solvers.Solver, trainSet *da
 			})
 			if stepErr != nil {
 				it.Close()
-				return errors.Wrapf(stepErr, "find lr: step %d (lr %.3g)", step, lr)
+				return fmt.Errorf("find lr: step %d (lr %.3g): %w", step, lr, stepErr)
 			}
 			step++
 			if why != "" {
@@ -78,7 +79,7 @@ func (t *Trainer) sweep(ctx context.Context, solver solvers.Solver, trainSet *da
 		}
 		it.Close()
 		if batches == 0 {
-			return errors.Errorf("find lr: the loader gave no batches in epoch %d: its dataset is empty (or DropLast drops its only, partial batch)", epoch)
+			return fmt.Errorf("find lr: the loader gave no batches in epoch %d: its dataset is empty (or DropLast drops its only, partial batch)", epoch)
 		}
 	}
 	return nil
@@ -127,10 +128,13 @@ func (t *Trainer) sweepStep(solver solvers.Solver, batch *data.Batch, step int, 
 func stepSolver(s G.Solver, learn []G.ValueGrad) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("solver %T panicked: %v", s, r)
+			err = fmt.Errorf("solver %T panicked: %v", s, r)
 		}
 	}()
-	return errors.Wrapf(s.Step(learn), "solver %T", s)
+	if err := s.Step(learn); err != nil {
+		return fmt.Errorf("solver %T: %w", s, err)
+	}
+	return nil
 }
 
 // nodeName names a learnable for messages.

@@ -1,7 +1,8 @@
 package train
 
 import (
-	"github.com/pkg/errors"
+	"errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/solvers"
 )
@@ -43,7 +44,7 @@ func (r ReduceLROnPlateau) OnFitBegin(t *Trainer) error {
 		return err
 	}
 	if err := r.Schedule.Validate(); err != nil {
-		return errors.Wrap(err, "ReduceLROnPlateau")
+		return fmt.Errorf("ReduceLROnPlateau: %w", err)
 	}
 	for _, e := range t.History().Epochs {
 		if err := r.feed(e); err != nil {
@@ -65,16 +66,19 @@ func (r ReduceLROnPlateau) OnEpochEnd(t *Trainer, h *History) (bool, error) {
 func (r ReduceLROnPlateau) feed(e Epoch) error {
 	v, ok := e.Metric(r.monitor())
 	if !ok {
-		return errors.Errorf("ReduceLROnPlateau: epoch %d has no %q (is there a validation set?)", e.Epoch, r.monitor())
+		return fmt.Errorf("ReduceLROnPlateau: epoch %d has no %q (is there a validation set?)", e.Epoch, r.monitor())
 	}
 	_, err := r.Schedule.Step(v)
-	return errors.Wrap(err, "ReduceLROnPlateau")
+	if err != nil {
+		return fmt.Errorf("ReduceLROnPlateau: %w", err)
+	}
+	return nil
 }
 
 func (r ReduceLROnPlateau) apply(t *Trainer) error {
 	s, ok := t.Solver.(solvers.Solver)
 	if !ok {
-		return errors.Errorf("ReduceLROnPlateau: solver %T cannot change its learning rate: build it with solvers.New", t.Solver)
+		return fmt.Errorf("ReduceLROnPlateau: solver %T cannot change its learning rate: build it with solvers.New", t.Solver)
 	}
 	s.SetLearnRate(r.Schedule.LR())
 	return nil

@@ -2,11 +2,13 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -120,11 +122,11 @@ func (t *Trainer) check() error {
 	case t.Solver == nil:
 		return errors.New("trainer: Solver is nil (use solvers.New or a gorgonia solver)")
 	case t.Epochs < 0:
-		return errors.Errorf("trainer: Epochs = %d", t.Epochs)
+		return fmt.Errorf("trainer: Epochs = %d", t.Epochs)
 	}
 	for i, c := range t.Callbacks {
 		if !isHook(c) {
-			return errors.Errorf("trainer: Callbacks[%d] (%T) implements no hook (OnEpochEnd, OnStepBegin, ...): pass a pointer if its methods have pointer receivers", i, c)
+			return fmt.Errorf("trainer: Callbacks[%d] (%T) implements no hook (OnEpochEnd, OnStepBegin, ...): pass a pointer if its methods have pointer receivers", i, c)
 		}
 	}
 	return nil
@@ -225,7 +227,7 @@ func (t *Trainer) runEpoch(ctx context.Context, trainSet, valSet *data.Loader) (
 	start := time.Now()
 	it, err := trainSet.Epoch(ctx, epoch)
 	if err != nil {
-		return false, errors.Wrapf(err, "epoch %d", epoch)
+		return false, fmt.Errorf("epoch %d: %w", epoch, err)
 	}
 	defer it.Close()
 	bar := newProgress(t.out(), epoch, t.epochs(), trainSet.NumBatches(), t.pos.Batch)
@@ -241,13 +243,13 @@ func (t *Trainer) runEpoch(ctx context.Context, trainSet, valSet *data.Loader) (
 			if ctx.Err() != nil {
 				return false, t.interrupted(ctx, start)
 			}
-			return false, errors.Wrapf(err, "epoch %d, batch %d", epoch, b+1)
+			return false, fmt.Errorf("epoch %d, batch %d: %w", epoch, b+1, err)
 		}
 		if b < t.pos.Batch { // resuming: these batches were trained before
 			continue
 		}
 		if err := t.trainStep(batch); err != nil {
-			return false, errors.Wrapf(err, "epoch %d, batch %d", epoch, b+1)
+			return false, fmt.Errorf("epoch %d, batch %d: %w", epoch, b+1, err)
 		}
 		bar.update(t.pos.Batch, batch.Len(), t.pos.LossSum/float64(max(t.pos.Seen, 1)))
 		if t.Checkpoint != "" && t.CheckpointEvery > 0 && t.pos.Step%t.CheckpointEvery == 0 {
@@ -267,7 +269,7 @@ func (t *Trainer) runEpoch(ctx context.Context, trainSet, valSet *data.Loader) (
 			if ctx.Err() != nil {
 				return false, t.interrupted(ctx, start)
 			}
-			return false, errors.Wrapf(err, "epoch %d: validation", epoch)
+			return false, fmt.Errorf("epoch %d: validation: %w", epoch, err)
 		}
 		rec.Val = &m
 	}
@@ -333,7 +335,7 @@ func (t *Trainer) interrupted(ctx context.Context, start time.Time) error {
 	t.history.Stopped = "interrupted"
 	if t.Checkpoint != "" {
 		if err := t.saveCheckpoint(t.pos); err != nil {
-			return errors.Wrap(err, "interrupted, and the checkpoint failed")
+			return fmt.Errorf("interrupted, and the checkpoint failed: %w", err)
 		}
 	}
 	return ctx.Err()
@@ -377,12 +379,12 @@ func (t *Trainer) applyLRScales() error {
 		}
 		if !ok {
 			if v.LRScale != 1 {
-				return errors.Errorf("trainer: %q has learning-rate scale %v, but solver %T has no per-parameter rates: build it with solvers.New", v.Name, v.LRScale, t.Solver)
+				return fmt.Errorf("trainer: %q has learning-rate scale %v, but solver %T has no per-parameter rates: build it with solvers.New", v.Name, v.LRScale, t.Solver)
 			}
 			continue
 		}
 		if err := scaler.SetLRScale(v.Value, v.LRScale); err != nil {
-			return errors.Wrapf(err, "trainer: learning-rate scale of %q", v.Name)
+			return fmt.Errorf("trainer: learning-rate scale of %q: %w", v.Name, err)
 		}
 	}
 	return nil

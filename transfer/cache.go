@@ -6,7 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -74,9 +75,9 @@ func cachePoint(m *zoo.Model) (split, error) {
 	// in the cache than to recompute, so they stay in the frozen run.
 	switch {
 	case k == 0:
-		return sp, errors.Errorf("model %s: its first layer %q has trainable tensors: nothing to cache (freeze the body first)", m.Info.Name, layers[0].Name)
+		return sp, fmt.Errorf("model %s: its first layer %q has trainable tensors: nothing to cache (freeze the body first)", m.Info.Name, layers[0].Name)
 	case k == len(layers):
-		return sp, errors.Errorf("model %s: every tensor is frozen: nothing to train", m.Info.Name)
+		return sp, fmt.Errorf("model %s: every tensor is frozen: nothing to train", m.Info.Name)
 	}
 	return split{frozen: layers[:k], top: layers[k:]}, nil
 }
@@ -105,7 +106,10 @@ func allFrozen(s *graph.Store, name string) bool {
 // statistics included) and has trainable ones after them, and no loader
 // augments. Otherwise the error says why not.
 func CanCache(m *zoo.Model, loaders ...*data.Loader) error {
-	return errors.Wrap(canCache(m, loaders), "transfer: cannot cache features")
+	if err := canCache(m, loaders); err != nil {
+		return fmt.Errorf("transfer: cannot cache features: %w", err)
+	}
+	return nil
 }
 
 func canCache(m *zoo.Model, loaders []*data.Loader) error {
@@ -120,7 +124,7 @@ func canCache(m *zoo.Model, loaders []*data.Loader) error {
 			continue
 		}
 		if why := augments(l); why != "" {
-			return errors.Errorf("the loader of %d samples augments: %s", datasetLen(l), why)
+			return fmt.Errorf("the loader of %d samples augments: %s", datasetLen(l), why)
 		}
 	}
 	return nil
@@ -160,7 +164,7 @@ func FitCached(ctx context.Context, t *train.Trainer, m *zoo.Model, trainSet, va
 		return nil, errors.New("transfer: FitCached: no training data")
 	}
 	if err := canCache(m, []*data.Loader{trainSet, valSet}); err != nil {
-		return nil, errors.Wrap(err, "transfer: FitCached: cannot cache features")
+		return nil, fmt.Errorf("transfer: FitCached: cannot cache features: %w", err)
 	}
 	sp, err := cachePoint(m)
 	if err != nil {
@@ -169,12 +173,12 @@ func FitCached(ctx context.Context, t *train.Trainer, m *zoo.Model, trainSet, va
 	feats := newFeatures(m, sp)
 	ftrain, err := feats.loader(ctx, trainSet)
 	if err != nil {
-		return nil, errors.Wrap(err, "transfer: FitCached: training features")
+		return nil, fmt.Errorf("transfer: FitCached: training features: %w", err)
 	}
 	var fval *data.Loader
 	if valSet != nil {
 		if fval, err = feats.loader(ctx, valSet); err != nil {
-			return nil, errors.Wrap(err, "transfer: FitCached: validation features")
+			return nil, fmt.Errorf("transfer: FitCached: validation features: %w", err)
 		}
 	}
 	model, callbacks := t.Model, t.Callbacks
@@ -197,7 +201,7 @@ type cacheGuard struct {
 func (g cacheGuard) OnEpochBegin(_ *train.Trainer, epoch int) error {
 	for _, l := range g.frozen {
 		if !allFrozen(g.m.Store, l.Name) {
-			return errors.Errorf("transfer: FitCached: epoch %d: layer %q was unfrozen, but its outputs are cached: train with Fit instead", epoch, l.Name)
+			return fmt.Errorf("transfer: FitCached: epoch %d: layer %q was unfrozen, but its outputs are cached: train with Fit instead", epoch, l.Name)
 		}
 	}
 	return nil
@@ -220,14 +224,14 @@ func newFeatures(m *zoo.Model, sp split) *features {
 // output: every batch of every loader must agree.
 func (f *features) setShape(out tensor.Shape) error {
 	if len(out) < 2 || len(out) > 4 {
-		return errors.Errorf("the frozen layers output %v: only 2- to 4-D outputs can be cached", out)
+		return fmt.Errorf("the frozen layers output %v: only 2- to 4-D outputs can be cached", out)
 	}
 	if f.shape == nil {
 		f.shape = out[1:].Clone()
 		return nil
 	}
 	if !f.shape.Eq(out[1:]) {
-		return errors.Errorf("the frozen layers output %v for one batch and (N, %v) for another: images of different sizes cannot share a cache", out, f.shape)
+		return fmt.Errorf("the frozen layers output %v for one batch and (N, %v) for another: images of different sizes cannot share a cache", out, f.shape)
 	}
 	return nil
 }

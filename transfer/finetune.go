@@ -2,9 +2,10 @@ package transfer
 
 import (
 	"context"
+	"fmt"
 	"io"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/graph"
@@ -93,9 +94,9 @@ func FineTune(ctx context.Context, m *zoo.Model, trainSet, valSet *data.Loader, 
 	case trainSet == nil:
 		return nil, errors.New("transfer: FineTune: no training data")
 	case epochs < 0:
-		return nil, errors.Errorf("transfer: FineTune: epochs = %d must not be negative", epochs)
+		return nil, fmt.Errorf("transfer: FineTune: epochs = %d must not be negative", epochs)
 	case len(m.Info.Groups) < 2:
-		return nil, errors.Errorf("transfer: FineTune: model %s has %d layer groups; fine-tuning needs a body and a head (set Info.Groups)", m.Info.Name, len(m.Info.Groups))
+		return nil, fmt.Errorf("transfer: FineTune: model %s has %d layer groups; fine-tuning needs a body and a head (set Info.Groups)", m.Info.Name, len(m.Info.Groups))
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -105,7 +106,7 @@ func FineTune(ctx context.Context, m *zoo.Model, trainSet, valSet *data.Loader, 
 		// NumBatches is 0 for a misconfigured loader too; Epoch says why.
 		it, err := trainSet.Epoch(ctx, 1)
 		if err != nil {
-			return nil, errors.Wrap(err, "transfer: FineTune: training loader")
+			return nil, fmt.Errorf("transfer: FineTune: training loader: %w", err)
 		}
 		it.Close()
 		return nil, errors.New("transfer: FineTune: the training loader yields no batches")
@@ -119,7 +120,7 @@ func FineTune(ctx context.Context, m *zoo.Model, trainSet, valSet *data.Loader, 
 		}
 	}
 	if _, ok := solver.(solvers.LRScaler); !ok {
-		return nil, errors.Errorf("transfer: FineTune: solver %T cannot scale learning rates per layer group: build it with solvers.New", solver)
+		return nil, fmt.Errorf("transfer: FineTune: solver %T cannot scale learning rates per layer group: build it with solvers.New", solver)
 	}
 	groups := m.Info.Groups
 	base := or(cfg.BaseLR, 2e-3)
@@ -127,7 +128,7 @@ func FineTune(ctx context.Context, m *zoo.Model, trainSet, valSet *data.Loader, 
 
 	if freeze := cfg.freezeEpochs(); freeze > 0 {
 		if err := FreezeTo(m.Store, groups, -1, Options{TrainBN: !cfg.FreezeBN}); err != nil {
-			return nil, errors.Wrap(err, "transfer: FineTune")
+			return nil, fmt.Errorf("transfer: FineTune: %w", err)
 		}
 		sched := OneCycle{MaxLR: base, TotalSteps: freeze * nb, PctStart: or(cfg.FrozenPctStart, 0.99),
 			Div: or(cfg.FrozenDiv, 25), DivFinal: cfg.DivFinal, Moms: cfg.Moms}
@@ -171,7 +172,7 @@ func (c Config) validate() error {
 		v    float64
 	}{{"BaseLR", c.BaseLR}, {"LRMult", c.LRMult}, {"Div", c.Div}, {"FrozenDiv", c.FrozenDiv}, {"DivFinal", c.DivFinal}} {
 		if !(f.v >= 0) || f.v > 1e300 {
-			return errors.Errorf("transfer: FineTune: Config.%s = %v must be finite and ≥ 0 (0 means the default)", f.name, f.v)
+			return fmt.Errorf("transfer: FineTune: Config.%s = %v must be finite and ≥ 0 (0 means the default)", f.name, f.v)
 		}
 	}
 	for _, f := range []struct {
@@ -179,11 +180,11 @@ func (c Config) validate() error {
 		v    float64
 	}{{"PctStart", c.PctStart}, {"FrozenPctStart", c.FrozenPctStart}} {
 		if !(f.v >= 0 && f.v < 1) {
-			return errors.Errorf("transfer: FineTune: Config.%s = %v must be in [0, 1) (0 means the default)", f.name, f.v)
+			return fmt.Errorf("transfer: FineTune: Config.%s = %v must be in [0, 1) (0 means the default)", f.name, f.v)
 		}
 	}
 	if c.LRMult != 0 && c.LRMult < 1 {
-		return errors.Errorf("transfer: FineTune: Config.LRMult = %v must be ≥ 1: the head trains fastest", c.LRMult)
+		return fmt.Errorf("transfer: FineTune: Config.LRMult = %v must be ≥ 1: the head trains fastest", c.LRMult)
 	}
 	return nil
 }
@@ -194,11 +195,11 @@ func (c Config) phase(ctx context.Context, name string, m *zoo.Model, solver sol
 	ph := Phase{Name: name}
 	rates, err := spread(len(m.Info.Groups))
 	if err != nil {
-		return ph, errors.Wrapf(err, "transfer: FineTune: %s phase", name)
+		return ph, fmt.Errorf("transfer: FineTune: %s phase: %w", name, err)
 	}
 	ph.Rates = rates
 	if err := SetRates(m.Store, m.Info.Groups, solver, peak, rates); err != nil {
-		return ph, errors.Wrapf(err, "transfer: FineTune: %s phase", name)
+		return ph, fmt.Errorf("transfer: FineTune: %s phase: %w", name, err)
 	}
 	t := &train.Trainer{Model: m.Layer, Store: m.Store, Solver: solver, Schedule: sched, Loss: c.Loss, Penalties: c.Penalties,
 		Epochs: epochs, Seed: seed, Callbacks: c.Callbacks, Out: c.Out, Quiet: c.Quiet}
@@ -208,5 +209,8 @@ func (c Config) phase(ctx context.Context, name string, m *zoo.Model, solver sol
 	} else {
 		ph.History, err = t.Fit(ctx, trainSet, valSet)
 	}
-	return ph, errors.Wrapf(err, "transfer: FineTune: %s phase", name)
+	if err != nil {
+		return ph, fmt.Errorf("transfer: FineTune: %s phase: %w", name, err)
+	}
+	return ph, nil
 }

@@ -1,9 +1,10 @@
 package transfer
 
 import (
+	"fmt"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/zoo"
@@ -41,7 +42,7 @@ func Freeze(s *graph.Store, opt Options, patterns ...string) (int, error) {
 	}
 	vars, err := matching(s, patterns)
 	if err != nil {
-		return 0, errors.Wrap(err, "transfer: Freeze")
+		return 0, fmt.Errorf("transfer: Freeze: %w", err)
 	}
 	setFrozen(s, vars, true, opt)
 	return len(vars), nil
@@ -61,7 +62,7 @@ func Unfreeze(s *graph.Store, patterns ...string) (int, error) {
 	}
 	vars, err := matching(s, patterns)
 	if err != nil {
-		return 0, errors.Wrap(err, "transfer: Unfreeze")
+		return 0, fmt.Errorf("transfer: Unfreeze: %w", err)
 	}
 	setFrozen(s, vars, false, Options{})
 	return len(vars), nil
@@ -86,7 +87,7 @@ func FreezeBody(m *zoo.Model, opt Options) error {
 	}
 	head, err := headSet(m)
 	if err != nil {
-		return errors.Wrap(err, "transfer: FreezeBody")
+		return fmt.Errorf("transfer: FreezeBody: %w", err)
 	}
 	var body, top []*graph.Var
 	for _, v := range m.Store.Vars() {
@@ -119,15 +120,15 @@ func setGroups(s *graph.Store, groups []zoo.Group, names []string, frozen bool, 
 	}
 	a, err := assign(s, groups)
 	if err != nil {
-		return errors.Wrapf(err, "transfer: %s", verb)
+		return fmt.Errorf("transfer: %s: %w", verb, err)
 	}
 	if len(names) == 0 {
-		return errors.Errorf("transfer: %s: no group names (groups: %s)", verb, groupNames(groups))
+		return fmt.Errorf("transfer: %s: no group names (groups: %s)", verb, groupNames(groups))
 	}
 	for _, name := range names {
 		i := groupIndex(groups, name)
 		if i < 0 {
-			return errors.Errorf("transfer: %s: no group %q (groups: %s)", verb, name, groupNames(groups))
+			return fmt.Errorf("transfer: %s: no group %q (groups: %s)", verb, name, groupNames(groups))
 		}
 		setFrozen(s, a.members[i], frozen, opt)
 	}
@@ -142,11 +143,11 @@ func setGroups(s *graph.Store, groups []zoo.Group, names []string, frozen bool, 
 func FreezeTo(s *graph.Store, groups []zoo.Group, n int, opt Options) error {
 	a, err := assign(s, groups)
 	if err != nil {
-		return errors.Wrap(err, "transfer: FreezeTo")
+		return fmt.Errorf("transfer: FreezeTo: %w", err)
 	}
 	k := len(groups)
 	if n < -k || n > k {
-		return errors.Errorf("transfer: FreezeTo(%d): the model has %d groups (%s); use -%d … %d", n, k, groupNames(groups), k, k)
+		return fmt.Errorf("transfer: FreezeTo(%d): the model has %d groups (%s); use -%d … %d", n, k, groupNames(groups), k, k)
 	}
 	if n < 0 {
 		n += k
@@ -213,7 +214,7 @@ func matching(s *graph.Store, patterns []string) ([]*graph.Var, error) {
 	}
 	for i, p := range patterns {
 		if hit[i] == 0 {
-			return nil, errors.Errorf("pattern %q matches no tensor (names look like %q)", p, exampleName(s))
+			return nil, fmt.Errorf("pattern %q matches no tensor (names look like %q)", p, exampleName(s))
 		}
 	}
 	return out, nil
@@ -230,12 +231,12 @@ func exampleName(s *graph.Store) string {
 // the store has them.
 func headSet(m *zoo.Model) (map[string]bool, error) {
 	if len(m.Info.Head) == 0 {
-		return nil, errors.Errorf("model %s: Info.Head lists no classifier parameters", m.Info.Name)
+		return nil, fmt.Errorf("model %s: Info.Head lists no classifier parameters", m.Info.Name)
 	}
 	head := make(map[string]bool, len(m.Info.Head))
 	for _, n := range m.Info.Head {
 		if _, ok := m.Store.Lookup(n); !ok {
-			return nil, errors.Errorf("model %s: head parameter %q is not in the store", m.Info.Name, n)
+			return nil, fmt.Errorf("model %s: head parameter %q is not in the store", m.Info.Name, n)
 		}
 		head[n] = true
 	}

@@ -1,7 +1,7 @@
 package transfer
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/train"
 	"github.com/tanren-ml/tanren/zoo"
@@ -41,12 +41,12 @@ func (g *GradualUnfreeze) Trainable(epoch int) int {
 // OnEpochBegin implements train.EpochBeginner.
 func (g *GradualUnfreeze) OnEpochBegin(t *train.Trainer, epoch int) error {
 	if g.Every < 0 {
-		return errors.Errorf("transfer: GradualUnfreeze: Every = %d must not be negative (0 means 1)", g.Every)
+		return fmt.Errorf("transfer: GradualUnfreeze: Every = %d must not be negative (0 means 1)", g.Every)
 	}
 	before := frozenFlags(t)
 	n := len(g.Groups) - g.Trainable(epoch)
 	if err := FreezeTo(t.Store, g.Groups, n, g.Options); err != nil {
-		return errors.Wrapf(err, "transfer: GradualUnfreeze at epoch %d", epoch)
+		return fmt.Errorf("transfer: GradualUnfreeze at epoch %d: %w", epoch, err)
 	}
 	after := frozenFlags(t)
 	for i := range before {

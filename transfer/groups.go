@@ -1,10 +1,11 @@
 package transfer
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/zoo"
@@ -33,7 +34,7 @@ func assign(s *graph.Store, groups []zoo.Group) (assignment, error) {
 	hits := make([][]int, len(groups))
 	for i, g := range groups {
 		if len(g.Patterns) == 0 {
-			return a, errors.Errorf("group %q has no patterns", g.Name)
+			return a, fmt.Errorf("group %q has no patterns", g.Name)
 		}
 		hits[i] = make([]int, len(g.Patterns))
 	}
@@ -43,21 +44,21 @@ func assign(s *graph.Store, groups []zoo.Group) (assignment, error) {
 			for j, p := range g.Patterns {
 				ok, err := match(p, v.Name)
 				if err != nil {
-					return a, errors.Wrapf(err, "group %q", g.Name)
+					return a, fmt.Errorf("group %q: %w", g.Name, err)
 				}
 				if !ok {
 					continue
 				}
 				hits[i][j]++
 				if owner >= 0 && owner != i {
-					return a, errors.Errorf("%q is in groups %q and %q: make the patterns disjoint", v.Name, groups[owner].Name, g.Name)
+					return a, fmt.Errorf("%q is in groups %q and %q: make the patterns disjoint", v.Name, groups[owner].Name, g.Name)
 				}
 				owner = i
 			}
 		}
 		if owner < 0 {
 			if v.Kind == graph.Parameter {
-				return a, errors.Errorf("parameter %q is in no group (groups: %s)", v.Name, groupNames(groups))
+				return a, fmt.Errorf("parameter %q is in no group (groups: %s)", v.Name, groupNames(groups))
 			}
 			continue
 		}
@@ -66,7 +67,7 @@ func assign(s *graph.Store, groups []zoo.Group) (assignment, error) {
 	for i, g := range groups {
 		for j, p := range g.Patterns {
 			if hits[i][j] == 0 {
-				return a, errors.Errorf("group %q: pattern %q matches no tensor (names look like %q)", g.Name, p, exampleName(s))
+				return a, fmt.Errorf("group %q: pattern %q matches no tensor (names look like %q)", g.Name, p, exampleName(s))
 			}
 		}
 	}
@@ -94,5 +95,8 @@ func groupNames(groups []zoo.Group) string {
 // because names contain no '/'.
 func match(pattern, name string) (bool, error) {
 	ok, err := path.Match(pattern, name)
-	return ok, errors.Wrapf(err, "bad pattern %q", pattern)
+	if err != nil {
+		return ok, fmt.Errorf("bad pattern %q: %w", pattern, err)
+	}
+	return ok, nil
 }

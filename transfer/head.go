@@ -1,7 +1,9 @@
 package transfer
 
 import (
-	"github.com/pkg/errors"
+	"errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -28,12 +30,12 @@ func ReplaceHead(m *zoo.Model, classes int, seed uint64, forget ...G.Solver) err
 	for i, s := range forget {
 		cp, ok := s.(solvers.Checkpointer)
 		if !ok {
-			return errors.Errorf("transfer: ReplaceHead: solver %d (%T) cannot forget the old head's state: build it with solvers.New, or after ReplaceHead", i, s)
+			return fmt.Errorf("transfer: ReplaceHead: solver %d (%T) cannot forget the old head's state: build it with solvers.New, or after ReplaceHead", i, s)
 		}
 		cps = append(cps, cp)
 	}
 	if _, err := headSet(m); err != nil {
-		return errors.Wrap(err, "transfer: ReplaceHead")
+		return fmt.Errorf("transfer: ReplaceHead: %w", err)
 	}
 	var old []*tensor.Dense
 	for _, n := range m.Info.Head {
@@ -41,7 +43,7 @@ func ReplaceHead(m *zoo.Model, classes int, seed uint64, forget ...G.Solver) err
 		old = append(old, v.Value)
 	}
 	if err := m.SetClasses(classes, seed); err != nil {
-		return errors.Wrap(err, "transfer: ReplaceHead")
+		return fmt.Errorf("transfer: ReplaceHead: %w", err)
 	}
 	for _, cp := range cps {
 		for _, t := range old {

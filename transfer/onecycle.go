@@ -1,9 +1,8 @@
 package transfer
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/solvers"
 )
@@ -54,17 +53,17 @@ func (o OneCycle) moms() [3]float64 {
 func (o OneCycle) Validate() error {
 	switch {
 	case !(o.MaxLR > 0) || math.IsInf(o.MaxLR, 0):
-		return errors.Errorf("transfer: OneCycle: MaxLR %v must be finite and > 0", o.MaxLR)
+		return fmt.Errorf("transfer: OneCycle: MaxLR %v must be finite and > 0", o.MaxLR)
 	case o.TotalSteps < 1:
-		return errors.Errorf("transfer: OneCycle: TotalSteps %d must be ≥ 1", o.TotalSteps)
+		return fmt.Errorf("transfer: OneCycle: TotalSteps %d must be ≥ 1", o.TotalSteps)
 	case !(o.PctStart >= 0 && o.PctStart < 1):
-		return errors.Errorf("transfer: OneCycle: PctStart %v must be in [0, 1) (0 means 0.25)", o.PctStart)
+		return fmt.Errorf("transfer: OneCycle: PctStart %v must be in [0, 1) (0 means 0.25)", o.PctStart)
 	case !(o.Div >= 0) || math.IsInf(o.Div, 0) || !(o.DivFinal >= 0) || math.IsInf(o.DivFinal, 0):
-		return errors.Errorf("transfer: OneCycle: Div %v and DivFinal %v must be finite and > 0 (0 means the default)", o.Div, o.DivFinal)
+		return fmt.Errorf("transfer: OneCycle: Div %v and DivFinal %v must be finite and > 0 (0 means the default)", o.Div, o.DivFinal)
 	}
 	for _, m := range o.moms() {
 		if !(m >= 0 && m < 1) {
-			return errors.Errorf("transfer: OneCycle: momentum %v in Moms %v must be in [0, 1)", m, o.Moms)
+			return fmt.Errorf("transfer: OneCycle: momentum %v in Moms %v must be in [0, 1)", m, o.Moms)
 		}
 	}
 	return nil

@@ -1,9 +1,9 @@
 package transfer
 
 import (
+	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -19,11 +19,11 @@ import (
 func Slice(lo, hi float64, n int) ([]float64, error) {
 	switch {
 	case n < 1:
-		return nil, errors.Errorf("transfer: Slice: %d groups; need at least one", n)
+		return nil, fmt.Errorf("transfer: Slice: %d groups; need at least one", n)
 	case !(hi > 0) || math.IsInf(hi, 0):
-		return nil, errors.Errorf("transfer: Slice(%v, %v): the top rate must be finite and > 0", lo, hi)
+		return nil, fmt.Errorf("transfer: Slice(%v, %v): the top rate must be finite and > 0", lo, hi)
 	case !(lo >= 0) || lo > hi:
-		return nil, errors.Errorf("transfer: Slice(%v, %v): the bottom rate must be in [0, top] (0 means top/10 below the head)", lo, hi)
+		return nil, fmt.Errorf("transfer: Slice(%v, %v): the bottom rate must be in [0, top] (0 means top/10 below the head)", lo, hi)
 	}
 	out := make([]float64, n)
 	if n == 1 {
@@ -58,22 +58,22 @@ func Slice(lo, hi float64, n int) ([]float64, error) {
 func SetRates(s *graph.Store, groups []zoo.Group, solver G.Solver, base float64, rates []float64) error {
 	scaler, ok := solver.(solvers.LRScaler)
 	if !ok {
-		return errors.Errorf("transfer: SetRates: solver %T cannot scale learning rates per parameter: build it with solvers.New", solver)
+		return fmt.Errorf("transfer: SetRates: solver %T cannot scale learning rates per parameter: build it with solvers.New", solver)
 	}
 	if !(base > 0) || math.IsInf(base, 0) {
-		return errors.Errorf("transfer: SetRates: base rate %v must be finite and > 0", base)
+		return fmt.Errorf("transfer: SetRates: base rate %v must be finite and > 0", base)
 	}
 	if len(rates) != len(groups) {
-		return errors.Errorf("transfer: SetRates: %d rates for %d groups (%s)", len(rates), len(groups), groupNames(groups))
+		return fmt.Errorf("transfer: SetRates: %d rates for %d groups (%s)", len(rates), len(groups), groupNames(groups))
 	}
 	for i, r := range rates {
 		if !(r > 0) || math.IsInf(r, 0) {
-			return errors.Errorf("transfer: SetRates: rate %v of group %q must be finite and > 0 (freeze a group to stop it)", r, groups[i].Name)
+			return fmt.Errorf("transfer: SetRates: rate %v of group %q must be finite and > 0 (freeze a group to stop it)", r, groups[i].Name)
 		}
 	}
 	a, err := assign(s, groups)
 	if err != nil {
-		return errors.Wrap(err, "transfer: SetRates")
+		return fmt.Errorf("transfer: SetRates: %w", err)
 	}
 	for i, g := range groups {
 		scale := rates[i] / base
@@ -82,7 +82,7 @@ func SetRates(s *graph.Store, groups []zoo.Group, solver G.Solver, base float64,
 				continue
 			}
 			if err := scaler.SetLRScale(v.Value, scale); err != nil {
-				return errors.Wrapf(err, "transfer: SetRates: %q", v.Name)
+				return fmt.Errorf("transfer: SetRates: %q: %w", v.Name, err)
 			}
 			v.Group, v.LRScale = g.Name, scale
 		}

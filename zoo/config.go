@@ -1,7 +1,7 @@
 package zoo
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/zoo/hub"
 )
@@ -15,7 +15,7 @@ func WithConfig(path string) Option {
 	return func(c *config) error {
 		cfg, err := hub.ReadConfig(path)
 		if err != nil {
-			return errors.Wrapf(err, "WithConfig(%q)", path)
+			return fmt.Errorf("WithConfig(%q): %w", path, err)
 		}
 		c.hfConfig = &cfg
 		return nil
@@ -25,7 +25,7 @@ func WithConfig(path string) Option {
 // applyConfig merges a config.json into the Info of a model being built.
 func applyConfig(info *Info, cfg *hub.Config, classesSet bool) error {
 	if cfg.Channels > 0 && cfg.Channels != info.Channels {
-		return errors.Errorf("config.json says %d input channels, %s takes %d", cfg.Channels, info.Name, info.Channels)
+		return fmt.Errorf("config.json says %d input channels, %s takes %d", cfg.Channels, info.Name, info.Channels)
 	}
 	if cfg.Height > 0 && cfg.Width > 0 {
 		info.Height, info.Width = cfg.Height, cfg.Width

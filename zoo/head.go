@@ -1,11 +1,13 @@
 package zoo
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -41,7 +43,7 @@ func topLevel(l graph.Layer) ([]L.Named, error) {
 	}
 	seq, ok := l.(L.Sequential)
 	if !ok || len(seq) < 2 {
-		return nil, errors.Errorf("layer %T is not a sequence of a body and a classifier", l)
+		return nil, fmt.Errorf("layer %T is not a sequence of a body and a classifier", l)
 	}
 	out := make([]L.Named, len(seq))
 	for i, e := range seq {
@@ -63,7 +65,10 @@ func topLevel(l graph.Layer) ([]L.Named, error) {
 // and classifier for the ResNets; conv1, ReLU, pool, ... fc3 for LeNet-5.
 func (m *Model) Layers() ([]L.Named, error) {
 	out, err := topLevel(m.Layer)
-	return out, errors.Wrapf(err, "model %s: top-level layers", m.Info.Name)
+	if err != nil {
+		return out, fmt.Errorf("model %s: top-level layers: %w", m.Info.Name, err)
+	}
+	return out, nil
 }
 
 // Split returns the model as two layers: body, every layer below the
@@ -73,7 +78,10 @@ func (m *Model) Layers() ([]L.Named, error) {
 // as the whole model: head applied to body's output is the model.
 func (m *Model) Split() (body, head graph.Layer, err error) {
 	body, head, err = split(m.Layer, m.Info.Head)
-	return body, head, errors.Wrapf(err, "model %s: split into body and head", m.Info.Name)
+	if err != nil {
+		return body, head, fmt.Errorf("model %s: split into body and head: %w", m.Info.Name, err)
+	}
+	return body, head, nil
 }
 
 func split(l graph.Layer, headNames []string) (body, head graph.Layer, err error) {
@@ -87,7 +95,7 @@ func split(l graph.Layer, headNames []string) (body, head graph.Layer, err error
 	}
 	for _, n := range headNames {
 		if !strings.HasPrefix(n, last.Name+".") {
-			return nil, nil, errors.Errorf("head parameter %q is not in the last layer %q", n, last.Name)
+			return nil, nil, fmt.Errorf("head parameter %q is not in the last layer %q", n, last.Name)
 		}
 	}
 	body = L.Sequential(namedLayers(top[:len(top)-1]))
@@ -116,11 +124,11 @@ func namedLayers(ns []L.Named) []graph.Layer {
 func (m *Model) SetClasses(n int, seed uint64) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("model %s: SetClasses(%d): %v", m.Info.Name, n, r)
+			err = fmt.Errorf("model %s: SetClasses(%d): %v", m.Info.Name, n, r)
 		}
 	}()
 	if n < 1 {
-		return errors.Errorf("model %s: SetClasses(%d): need at least one class", m.Info.Name, n)
+		return fmt.Errorf("model %s: SetClasses(%d): need at least one class", m.Info.Name, n)
 	}
 	var layer graph.Layer
 	if c, ok := m.Layer.(classSetter); ok {
@@ -128,17 +136,17 @@ func (m *Model) SetClasses(n int, seed uint64) (err error) {
 	} else if a, ok := registry[m.Info.Name]; ok {
 		layer = a.build(n)
 	} else {
-		return errors.Errorf("model %q: its layer %T cannot change its classes and it is not a registered architecture", m.Info.Name, m.Layer)
+		return fmt.Errorf("model %q: its layer %T cannot change its classes and it is not a registered architecture", m.Info.Name, m.Layer)
 	}
 	body, head, err := split(layer, m.Info.Head)
 	if err != nil {
-		return errors.Wrapf(err, "model %s: SetClasses(%d)", m.Info.Name, n)
+		return fmt.Errorf("model %s: SetClasses(%d): %w", m.Info.Name, n, err)
 	}
 	// The body's output shape is the head's input shape; the body's
 	// tensors all exist, so compiling it creates nothing.
 	bp, err := graph.Compile(m.Store, body, graph.Spec{Mode: graph.Eval, Input: m.InputShape(1)})
 	if err != nil {
-		return errors.Wrapf(err, "model %s: SetClasses(%d): body", m.Info.Name, n)
+		return fmt.Errorf("model %s: SetClasses(%d): body: %w", m.Info.Name, n, err)
 	}
 	features := bp.OutputShape()
 	bp.Close()
@@ -150,15 +158,15 @@ func (m *Model) SetClasses(n int, seed uint64) (err error) {
 	}
 	hp, err := graph.Compile(fresh, head, graph.Spec{Mode: graph.Eval, Input: features})
 	if err != nil {
-		return errors.Wrapf(err, "model %s: SetClasses(%d): head on features %v", m.Info.Name, n, features)
+		return fmt.Errorf("model %s: SetClasses(%d): head on features %v: %w", m.Info.Name, n, features, err)
 	}
 	hp.Close()
 	if fresh.Len() != len(m.Info.Head) {
-		return errors.Errorf("model %s: SetClasses(%d): the classifier has %d tensors, Info.Head lists %v", m.Info.Name, n, fresh.Len(), m.Info.Head)
+		return fmt.Errorf("model %s: SetClasses(%d): the classifier has %d tensors, Info.Head lists %v", m.Info.Name, n, fresh.Len(), m.Info.Head)
 	}
 	for _, name := range m.Info.Head {
 		if _, ok := fresh.Lookup(name); !ok {
-			return errors.Errorf("model %s: SetClasses(%d): the classifier has no tensor %q of Info.Head", m.Info.Name, n, name)
+			return fmt.Errorf("model %s: SetClasses(%d): the classifier has no tensor %q of Info.Head", m.Info.Name, n, name)
 		}
 	}
 	for _, name := range m.Info.Head {
@@ -167,7 +175,7 @@ func (m *Model) SetClasses(n int, seed uint64) (err error) {
 		}
 		v, _ := fresh.Lookup(name)
 		if _, err := m.Store.Get(name, v.Kind, v.Value.Shape(), copyOf(v.Value)); err != nil {
-			return errors.Wrapf(err, "model %s: SetClasses(%d)", m.Info.Name, n)
+			return fmt.Errorf("model %s: SetClasses(%d): %w", m.Info.Name, n, err)
 		}
 	}
 	m.Layer = layer

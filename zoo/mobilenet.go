@@ -1,9 +1,11 @@
 package zoo
 
 import (
+	"fmt"
 	"strconv"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -104,9 +106,9 @@ func (m MobileNetV2) build() (graph.Layer, error) {
 	}
 	switch {
 	case classes < 0 || !(width > 0) || round < 0:
-		return nil, errors.Errorf("MobileNetV2: Classes (%d), WidthMult (%v) and RoundNearest (%d) must not be negative", m.Classes, m.WidthMult, m.RoundNearest)
+		return nil, fmt.Errorf("MobileNetV2: Classes (%d), WidthMult (%v) and RoundNearest (%d) must not be negative", m.Classes, m.WidthMult, m.RoundNearest)
 	case p < 0 || p >= 1:
-		return nil, errors.Errorf("MobileNetV2: Dropout %v outside [0, 1)", m.Dropout)
+		return nil, fmt.Errorf("MobileNetV2: Dropout %v outside [0, 1)", m.Dropout)
 	case len(setting) == 0:
 		return nil, errors.New("MobileNetV2: empty Setting (nil means torchvision's)")
 	}
@@ -115,7 +117,7 @@ func (m MobileNetV2) build() (graph.Layer, error) {
 	features := L.Sequential{convBNReLU6(3, in, 3, 2, false)}
 	for i, st := range setting {
 		if st.Expand < 1 || st.Channels < 1 || st.Blocks < 1 || (st.Stride != 1 && st.Stride != 2) {
-			return nil, errors.Errorf("MobileNetV2: stage %d %+v: Expand, Channels and Blocks must be positive and Stride 1 or 2", i, st)
+			return nil, fmt.Errorf("MobileNetV2: stage %d %+v: Expand, Channels and Blocks must be positive and Stride 1 or 2", i, st)
 		}
 		out := makeDivisible(float64(st.Channels)*width, round)
 		for j := 0; j < st.Blocks; j++ {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -32,7 +31,7 @@ func (m *Model) InputShape(n int) tensor.Shape {
 // and caches one program per input shape. Safe for concurrent use.
 func (m *Model) Predict(x *tensor.Dense) (*tensor.Dense, error) {
 	if x == nil || x.Dims() != 4 || x.Shape()[1] != m.Info.Channels {
-		return nil, errors.Errorf("predict: %s takes NCHW batches with %d channels, like %v; got %v", m.Info.Name, m.Info.Channels, m.InputShape(1), shapeOrNil(x))
+		return nil, fmt.Errorf("predict: %s takes NCHW batches with %d channels, like %v; got %v", m.Info.Name, m.Info.Channels, m.InputShape(1), shapeOrNil(x))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -41,7 +40,10 @@ func (m *Model) Predict(x *tensor.Dense) (*tensor.Dense, error) {
 		return nil, err
 	}
 	out, err := p.Forward(x)
-	return out, errors.Wrapf(err, "predict %s", m.Info.Name)
+	if err != nil {
+		return out, fmt.Errorf("predict %s: %w", m.Info.Name, err)
+	}
+	return out, nil
 }
 
 // Forget drops cached programs, for example after the architecture's
@@ -62,7 +64,7 @@ func (m *Model) program(shape tensor.Shape) (*graph.Program, error) {
 	}
 	p, err := graph.Compile(m.Store, m.Layer, graph.Spec{Mode: graph.Eval, Input: shape})
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s", m.Info.Name)
+		return nil, fmt.Errorf("%s: %w", m.Info.Name, err)
 	}
 	m.programs[key] = p
 	return p, nil

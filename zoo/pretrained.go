@@ -3,11 +3,10 @@ package zoo
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/internal/safetensors"
@@ -59,7 +58,7 @@ func PretrainedArch(name string) (string, bool) {
 func WithPretrained(name string) Option {
 	return func(c *config) error {
 		if _, ok := pretrainedWeights[name]; !ok {
-			return errors.Errorf("unknown pretrained weights %q (shipped: %s)", name, strings.Join(PretrainedNames(), ", "))
+			return fmt.Errorf("unknown pretrained weights %q (shipped: %s)", name, strings.Join(PretrainedNames(), ", "))
 		}
 		c.pretrained = name
 		return nil
@@ -70,18 +69,18 @@ func WithPretrained(name string) Option {
 func loadPretrained(m *Model, name string, opts graph.LoadOptions) error {
 	p := pretrainedWeights[name]
 	if p.arch != m.Info.Name {
-		return errors.Errorf("pretrained weights %q are for %s, not %s", name, p.arch, m.Info.Name)
+		return fmt.Errorf("pretrained weights %q are for %s, not %s", name, p.arch, m.Info.Name)
 	}
 	raw, err := shipped.ReadFile(p.file)
 	if err != nil {
-		return errors.Wrapf(err, "pretrained weights %q", name)
+		return fmt.Errorf("pretrained weights %q: %w", name, err)
 	}
 	f, err := safetensors.Read(bytes.NewReader(raw), int64(len(raw)), safetensors.Limits{})
 	if err != nil {
-		return errors.Wrapf(err, "pretrained weights %q", name)
+		return fmt.Errorf("pretrained weights %q: %w", name, err)
 	}
 	if err := m.Store.LoadFile(f, opts); err != nil {
-		return errors.Wrapf(err, "pretrained weights %q", name)
+		return fmt.Errorf("pretrained weights %q: %w", name, err)
 	}
 	m.Info.Weights = name
 	if len(p.classes) == m.Info.Classes {

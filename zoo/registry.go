@@ -1,11 +1,11 @@
 package zoo
 
 import (
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -58,7 +58,7 @@ type Option func(*config) error
 func WithClasses(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
-			return errors.Errorf("WithClasses(%d): need at least one class", n)
+			return fmt.Errorf("WithClasses(%d): need at least one class", n)
 		}
 		c.classes, c.classesSet = n, true
 		return nil
@@ -74,7 +74,7 @@ func WithSeed(seed uint64) Option {
 func WithDtype(dt tensor.Dtype) Option {
 	return func(c *config) error {
 		if dt != tensor.Float32 && dt != tensor.Float64 {
-			return errors.Errorf("WithDtype(%v): use tensor.Float32 or tensor.Float64", dt)
+			return fmt.Errorf("WithDtype(%v): use tensor.Float32 or tensor.Float64", dt)
 		}
 		c.dtype = dt
 		return nil
@@ -97,12 +97,12 @@ func WithLoadOptions(o graph.LoadOptions) Option {
 func New(name string, opts ...Option) (*Model, error) {
 	a, ok := registry[name]
 	if !ok {
-		return nil, errors.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
 	}
 	cfg := config{classes: a.info.Classes, dtype: tensor.Float32}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
-			return nil, errors.Wrapf(err, "model %s", name)
+			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 	}
 	if p, ok := pretrainedWeights[cfg.pretrained]; ok && !cfg.classesSet {
@@ -116,7 +116,7 @@ func New(name string, opts ...Option) (*Model, error) {
 	info.Classes = cfg.classes
 	if cfg.hfConfig != nil {
 		if err := applyConfig(&info, cfg.hfConfig, cfg.classesSet); err != nil {
-			return nil, errors.Wrapf(err, "model %s", name)
+			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 		cfg.classes = info.Classes
 	}
@@ -124,19 +124,19 @@ func New(name string, opts ...Option) (*Model, error) {
 	// Compiling once creates every tensor, so the Store is complete
 	// before weights are loaded or parameters frozen.
 	if _, err := m.program(m.InputShape(1)); err != nil {
-		return nil, errors.Wrapf(err, "model %s", name)
+		return nil, fmt.Errorf("model %s: %w", name, err)
 	}
 	if cfg.pretrained != "" && cfg.weights != "" {
-		return nil, errors.Errorf("model %s: WithPretrained(%q) and WithWeights(%q): choose one", name, cfg.pretrained, cfg.weights)
+		return nil, fmt.Errorf("model %s: WithPretrained(%q) and WithWeights(%q): choose one", name, cfg.pretrained, cfg.weights)
 	}
 	if cfg.pretrained != "" {
 		if err := loadPretrained(m, cfg.pretrained, cfg.load); err != nil {
-			return nil, errors.Wrapf(err, "model %s", name)
+			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 	}
 	if cfg.weights != "" {
 		if err := loadFile(store, cfg.weights, cfg.load); err != nil {
-			return nil, errors.Wrapf(err, "model %s", name)
+			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 		m.Info.Weights = cfg.weights
 	}
@@ -152,7 +152,10 @@ func loadFile(store *graph.Store, path string, opts graph.LoadOptions) error {
 		if err != nil {
 			return err
 		}
-		return errors.Wrapf(store.LoadTensors(tensors, opts), "load %s", path)
+		if err := store.LoadTensors(tensors, opts); err != nil {
+			return fmt.Errorf("load %s: %w", path, err)
+		}
+		return nil
 	}
 	return store.Load(path, opts)
 }

@@ -1,7 +1,8 @@
 package zoo
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -103,9 +104,9 @@ func (r ResNet) build() (graph.Layer, error) {
 	}
 	switch {
 	case r.Block != BasicBlock && r.Block != Bottleneck:
-		return nil, errors.Errorf("ResNet: unknown block %d (use BasicBlock or Bottleneck)", r.Block)
+		return nil, fmt.Errorf("ResNet: unknown block %d (use BasicBlock or Bottleneck)", r.Block)
 	case classes < 0 || width < 0:
-		return nil, errors.Errorf("ResNet: negative Classes (%d) or Width (%d)", r.Classes, r.Width)
+		return nil, fmt.Errorf("ResNet: negative Classes (%d) or Width (%d)", r.Classes, r.Width)
 	}
 	net := L.Sequential{
 		L.Named{Name: "conv1", Layer: tvConv{In: 3, Out: width, Kernel: L.Sq(7), Stride: L.Sq(2), Padding: L.Sq(3), NoBias: true}},
@@ -116,7 +117,7 @@ func (r ResNet) build() (graph.Layer, error) {
 	in := width
 	for i, n := range r.Layers {
 		if n < 1 {
-			return nil, errors.Errorf("ResNet: stage %d has %d blocks (Layers %v; each needs at least 1)", i+1, n, r.Layers)
+			return nil, fmt.Errorf("ResNet: stage %d has %d blocks (Layers %v; each needs at least 1)", i+1, n, r.Layers)
 		}
 		planes, stride := width<<i, 2
 		if i == 0 {

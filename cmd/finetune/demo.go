@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/data"
 )
 
@@ -29,7 +27,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer) error {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "tanren-finetune-demo-")
 	if err != nil {
-		return errors.Wrap(err, "demo: temporary folder")
+		return fmt.Errorf("demo: temporary folder: %w", err)
 	}
 	fmt.Fprintf(stdout, "tanren finetune demo: the shipped LeNet-5 trained on MNIST digits 0–4 learns digits 5–9 from %d images per class.\n", demoPerClass)
 	fmt.Fprintf(stdout, "writing MNIST digits 5–9 as PNG image folders to %s\n", dir)

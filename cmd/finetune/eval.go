@@ -7,8 +7,6 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/data/imagefolder"
 	"github.com/tanren-ml/tanren/layers"
@@ -34,7 +32,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errUsage
 	}
 	if *batch < 1 {
-		return errors.Errorf("-batch %d: need at least 1", *batch)
+		return fmt.Errorf("-batch %d: need at least 1", *batch)
 	}
 	mf, m, pre, err := loadModel(*dir)
 	if err != nil {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/internal/atomicfile"
 	"github.com/tanren-ml/tanren/zoo"
@@ -73,7 +75,10 @@ func readJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return errors.Wrapf(json.Unmarshal(raw, v), "%s is not valid", path)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s is not valid: %w", path, err)
+	}
+	return nil
 }
 
 // readModel reads model.json from a model folder.
@@ -81,13 +86,13 @@ func readModel(dir string) (*modelFile, error) {
 	var mf modelFile
 	path := filepath.Join(dir, modelJSON)
 	if err := readJSON(path, &mf); err != nil {
-		if os.IsNotExist(errors.Cause(err)) {
-			return nil, errors.Errorf("%s: no %s: is this a folder written by finetune, and did the run finish?", dir, modelJSON)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no %s: is this a folder written by finetune, and did the run finish?", dir, modelJSON)
 		}
 		return nil, err
 	}
 	if mf.Version != 1 || mf.Architecture == "" || len(mf.Classes) < 2 {
-		return nil, errors.Errorf("%s: unsupported or incomplete model description", path)
+		return nil, fmt.Errorf("%s: unsupported or incomplete model description", path)
 	}
 	return &mf, nil
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/solvers"
 	"github.com/tanren-ml/tanren/zoo"
@@ -95,26 +95,26 @@ func (o *options) validate() error {
 	case o.Data == "":
 		return errors.New("-data is required: a folder with one subfolder of images per class (run finetune with no arguments for a demo)")
 	case o.Epochs < 1:
-		return errors.Errorf("-epochs %d: need at least 1", o.Epochs)
+		return fmt.Errorf("-epochs %d: need at least 1", o.Epochs)
 	case o.Batch < 1:
-		return errors.Errorf("-batch %d: need at least 1", o.Batch)
+		return fmt.Errorf("-batch %d: need at least 1", o.Batch)
 	case o.Val == "" && (o.ValSplit <= 0 || o.ValSplit >= 1):
-		return errors.Errorf("-val-split %v: give a fraction in (0, 1), or a -val folder", o.ValSplit)
+		return fmt.Errorf("-val-split %v: give a fraction in (0, 1), or a -val folder", o.ValSplit)
 	case o.LR <= 0:
-		return errors.Errorf("-lr %v: must be positive", o.LR)
+		return fmt.Errorf("-lr %v: must be positive", o.LR)
 	case o.LabelSmoothing < 0 || o.LabelSmoothing >= 1:
-		return errors.Errorf("-label-smoothing %v: must be in [0, 1)", o.LabelSmoothing)
+		return fmt.Errorf("-label-smoothing %v: must be in [0, 1)", o.LabelSmoothing)
 	case o.EarlyStop < 0 || o.UnfreezeAfter < -1 || o.Size < 0:
 		return errors.New("-early-stop, -unfreeze-after and -size must not be negative")
 	case o.Resume && o.Force:
 		return errors.New("-resume and -force: choose one (resume continues the run in -out, force replaces it)")
 	case o.Workers < 1:
-		return errors.Errorf("-workers %d: need at least 1", o.Workers)
+		return fmt.Errorf("-workers %d: need at least 1", o.Workers)
 	}
 	switch o.Schedule {
 	case "onecycle", "cosine", "step", "none":
 	default:
-		return errors.Errorf("-schedule %q: use onecycle, cosine, step or none", o.Schedule)
+		return fmt.Errorf("-schedule %q: use onecycle, cosine, step or none", o.Schedule)
 	}
 	if _, err := parseFreeze(o.Freeze); err != nil {
 		return err
@@ -136,7 +136,7 @@ func parseFreeze(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return 0, errors.Errorf("-freeze %q: use head, none or a number of layer groups", s)
+		return 0, fmt.Errorf("-freeze %q: use head, none or a number of layer groups", s)
 	}
 	return n, nil
 }
@@ -158,7 +158,7 @@ func parseAugment(s string) ([]string, error) {
 			ok = ok || a == n
 		}
 		if !ok {
-			return nil, errors.Errorf("-augment: unknown %q (use %s, or none)", a, strings.Join(augmentNames, ", "))
+			return nil, fmt.Errorf("-augment: unknown %q (use %s, or none)", a, strings.Join(augmentNames, ", "))
 		}
 		out = append(out, a)
 	}
@@ -174,7 +174,7 @@ func (o *options) absolutePaths() error {
 		}
 		abs, err := filepath.Abs(*p)
 		if err != nil {
-			return errors.Wrapf(err, "folder %s", *p)
+			return fmt.Errorf("folder %s: %w", *p, err)
 		}
 		*p = abs
 	}

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-
-	"github.com/pkg/errors"
 )
 
 // prepareOut checks the output folder before anything is written: a folder
@@ -19,29 +17,35 @@ func prepareOut(o options, classes []string, create bool) error {
 	switch {
 	case os.IsNotExist(err):
 		if o.Resume {
-			return errors.Errorf("-resume: %s does not exist: nothing to resume", o.Out)
+			return fmt.Errorf("-resume: %s does not exist: nothing to resume", o.Out)
 		}
 		if !create {
 			return checkParentWritable(o.Out)
 		}
-		return errors.Wrapf(os.MkdirAll(o.Out, 0o755), "cannot create the output folder %s", o.Out)
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return fmt.Errorf("cannot create the output folder %s: %w", o.Out, err)
+		}
+		return nil
 	case err != nil:
-		return errors.Wrapf(err, "output folder %s", o.Out)
+		if err != nil {
+			return fmt.Errorf("output folder %s: %w", o.Out, err)
+		}
+		return nil
 	}
 	if o.Resume {
 		var prev runFile
 		if err := readJSON(filepath.Join(o.Out, runJSON), &prev); err != nil {
-			return errors.Errorf("-resume: %s holds no run to resume (%v)", o.Out, err)
+			return fmt.Errorf("-resume: %s holds no run to resume (%v)", o.Out, err)
 		}
 		if diff := settingsDiff(prev.Settings, o); diff != "" {
-			return errors.Errorf("-resume: %s was started with other settings (%s): resume with the same flags, or use -force to start over", o.Out, diff)
+			return fmt.Errorf("-resume: %s was started with other settings (%s): resume with the same flags, or use -force to start over", o.Out, diff)
 		}
 		if !reflect.DeepEqual(prev.Classes, classes) {
-			return errors.Errorf("-resume: the classes in %s changed since the run started (%v → %v)", o.Data, prev.Classes, classes)
+			return fmt.Errorf("-resume: the classes in %s changed since the run started (%v → %v)", o.Data, prev.Classes, classes)
 		}
 		if _, err := os.Stat(filepath.Join(o.Out, checkpointFile)); err != nil {
 			if _, done := os.Stat(filepath.Join(o.Out, modelJSON)); done == nil {
-				return errors.Errorf("-resume: the run in %s already finished (model.json is there); use -force to train again", o.Out)
+				return fmt.Errorf("-resume: the run in %s already finished (model.json is there); use -force to train again", o.Out)
 			}
 		}
 		return checkWritable(o.Out)
@@ -52,12 +56,12 @@ func prepareOut(o options, classes []string, create bool) error {
 			if hasOurs(entries) {
 				what = "another run"
 			}
-			return errors.Errorf("output folder %s already holds %s: use -resume to continue that run, -force to replace it, or another -out", o.Out, what)
+			return fmt.Errorf("output folder %s already holds %s: use -resume to continue that run, -force to replace it, or another -out", o.Out, what)
 		}
 		if create {
 			for _, name := range outputs {
 				if err := os.Remove(filepath.Join(o.Out, name)); err != nil && !os.IsNotExist(err) {
-					return errors.Wrapf(err, "-force: cannot remove %s", name)
+					return fmt.Errorf("-force: cannot remove %s: %w", name, err)
 				}
 			}
 		}
@@ -80,7 +84,7 @@ func hasOurs(entries []os.DirEntry) bool {
 func checkWritable(dir string) error {
 	f, err := os.CreateTemp(dir, ".finetune-write-test-*")
 	if err != nil {
-		return errors.Errorf("output folder %s is not writable (%v): choose another -out", dir, errors.Cause(err))
+		return fmt.Errorf("output folder %s is not writable (%v): choose another -out", dir, err)
 	}
 	name := f.Name()
 	f.Close()
@@ -95,16 +99,19 @@ func checkParentWritable(dir string) error {
 		st, err := os.Stat(parent)
 		if err == nil {
 			if !st.IsDir() {
-				return errors.Errorf("output folder %s: %s is not a folder", dir, parent)
+				return fmt.Errorf("output folder %s: %s is not a folder", dir, parent)
 			}
 			return checkWritable(parent)
 		}
 		if !os.IsNotExist(err) {
-			return errors.Wrapf(err, "output folder %s", dir)
+			if err != nil {
+				return fmt.Errorf("output folder %s: %w", dir, err)
+			}
+			return nil
 		}
 		next := filepath.Dir(parent)
 		if next == parent {
-			return errors.Errorf("output folder %s cannot be created", dir)
+			return fmt.Errorf("output folder %s cannot be created", dir)
 		}
 		parent = next
 	}

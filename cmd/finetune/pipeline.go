@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/data/augment"
@@ -79,7 +79,7 @@ func (p preprocess) train(names []string) (data.Transform, error) {
 		case "erase":
 			ts = append(ts, augment.RandomErasing{})
 		default:
-			return nil, errors.Errorf("-augment: unknown %q", a)
+			return nil, fmt.Errorf("-augment: unknown %q", a)
 		}
 	}
 	return data.Compose(append(ts, p.normalize())...), nil

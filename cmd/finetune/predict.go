@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -51,7 +50,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return errUsage
 	}
 	if *top < 1 {
-		return errors.Errorf("-top %d: need at least 1", *top)
+		return fmt.Errorf("-top %d: need at least 1", *top)
 	}
 	mf, m, pre, err := loadModel(*dir)
 	if err != nil {
@@ -122,7 +121,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	if failed > 0 {
-		return errors.Errorf("%d of %d images could not be read", failed, len(files))
+		return fmt.Errorf("%d of %d images could not be read", failed, len(files))
 	}
 	return nil
 }
@@ -134,7 +133,7 @@ func imageFiles(args []string) ([]string, error) {
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, errors.Errorf("%s: %v", a, errors.Cause(err))
+			return nil, fmt.Errorf("%s: %v", a, err)
 		}
 		if !st.IsDir() {
 			out = append(out, a)
@@ -157,10 +156,10 @@ func imageFiles(args []string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, errors.Wrapf(err, "reading %s", a)
+			return nil, fmt.Errorf("reading %s: %w", a, err)
 		}
 		if len(found) == 0 {
-			return nil, errors.Errorf("%s holds no image files", a)
+			return nil, fmt.Errorf("%s holds no image files", a)
 		}
 		sort.Strings(found)
 		out = append(out, found...)

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/data/imagefolder"
@@ -86,10 +86,10 @@ func prepare(ctx context.Context, o options, stdout, stderr io.Writer) (*job, er
 	} else {
 		tr, val, err := data.RandomSplit(trainFolder, o.ValSplit, int64(o.Seed))
 		if err != nil {
-			return nil, errors.Wrapf(err, "-val-split %v of %s", o.ValSplit, o.Data)
+			return nil, fmt.Errorf("-val-split %v of %s: %w", o.ValSplit, o.Data, err)
 		}
 		if val.Len() == 0 || tr.Len() == 0 {
-			return nil, errors.Errorf("%s: %d images are too few to hold out %v for validation; add images or give -val", o.Data, trainFolder.Len(), o.ValSplit)
+			return nil, fmt.Errorf("%s: %d images are too few to hold out %v for validation; add images or give -val", o.Data, trainFolder.Len(), o.ValSplit)
 		}
 		j.trainSet, j.valSet = tr, val
 	}
@@ -172,7 +172,7 @@ func (j *job) run(ctx context.Context, stdout, stderr io.Writer) (*modelFile, er
 	if t.Step() == 0 {
 		mt, err := t.Evaluate(ctx, j.valL)
 		if err != nil {
-			return nil, errors.Wrap(err, "evaluating before training")
+			return nil, fmt.Errorf("evaluating before training: %w", err)
 		}
 		before = mt.Accuracy
 		fmt.Fprintf(stdout, "before fine-tuning: validation accuracy %.2f%% (%d images)\n", 100*mt.Accuracy, mt.N)
@@ -190,7 +190,7 @@ func (j *job) run(ctx context.Context, stdout, stderr io.Writer) (*modelFile, er
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return nil, errors.Wrapf(err, "checkpoint saved in %s; continue with the same flags and -resume", o.Out)
+			return nil, fmt.Errorf("checkpoint saved in %s; continue with the same flags and -resume: %w", o.Out, err)
 		}
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func schedule(o options, batches int) (solvers.Schedule, error) {
 	case "none":
 		return nil, nil
 	}
-	return nil, errors.Errorf("-schedule %q", o.Schedule)
+	return nil, fmt.Errorf("-schedule %q", o.Schedule)
 }
 
 // finish writes the results: best weights are reloaded and evaluated for

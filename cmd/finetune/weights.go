@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/graph"
@@ -32,7 +31,7 @@ func buildModel(o options, classes []string, log io.Writer) (*zoo.Model, bool, e
 	}
 	if arch, ok := zoo.PretrainedArch(weights); ok {
 		if arch != o.Model {
-			return nil, false, errors.Errorf("-weights %s are for %s, not -model %s", weights, arch, o.Model)
+			return nil, false, fmt.Errorf("-weights %s are for %s, not -model %s", weights, arch, o.Model)
 		}
 		m, err := zoo.New(o.Model, zoo.WithPretrained(weights), zoo.WithSeed(o.Seed))
 		if err != nil {
@@ -56,7 +55,7 @@ func buildModel(o options, classes []string, log io.Writer) (*zoo.Model, bool, e
 	}
 	replaced, err := loadBackbone(m, tensors)
 	if err != nil {
-		return nil, false, errors.Wrapf(err, "-weights %s", weights)
+		return nil, false, fmt.Errorf("-weights %s: %w", weights, err)
 	}
 	if replaced {
 		fmt.Fprintf(log, "new head for %d classes (%s has a head of another size)\n", len(classes), weights)
@@ -80,14 +79,17 @@ func readWeights(path string) ([]safetensors.Tensor, error) {
 	case ".safetensors":
 		f, err := safetensors.ReadFile(path)
 		if err != nil {
-			return nil, errors.Wrap(err, "-weights")
+			return nil, fmt.Errorf("-weights: %w", err)
 		}
 		return f.Tensors, nil
 	case ".pth", ".pt", ".bin":
 		t, err := pth.ReadFile(path)
-		return t, errors.Wrap(err, "-weights")
+		if err != nil {
+			return t, fmt.Errorf("-weights: %w", err)
+		}
+		return t, nil
 	}
-	return nil, errors.Errorf("-weights %s: not a .safetensors or .pth file, nor shipped weights (%s), nor none", path, strings.Join(zoo.PretrainedNames(), ", "))
+	return nil, fmt.Errorf("-weights %s: not a .safetensors or .pth file, nor shipped weights (%s), nor none", path, strings.Join(zoo.PretrainedNames(), ", "))
 }
 
 // loadBackbone loads weights strictly, except that a head of another shape

@@ -1,9 +1,8 @@
 package main
 
 import (
+	"fmt"
 	"slices"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
@@ -25,7 +24,7 @@ func loadData(dir string, seed uint64) (datasets, error) {
 	d.test = test
 	train, err := data.PerClass(full, 100, int64(seed))
 	if err != nil {
-		return d, errors.Wrap(err, "training subset")
+		return d, fmt.Errorf("training subset: %w", err)
 	}
 	picked := train.Indices()
 	var rest []int
@@ -40,7 +39,7 @@ func loadData(dir string, seed uint64) (datasets, error) {
 	}
 	val, err := data.PerClass(others, 100, int64(seed)+1)
 	if err != nil {
-		return d, errors.Wrap(err, "validation subset")
+		return d, fmt.Errorf("validation subset: %w", err)
 	}
 	d.train, d.val = train, val
 	return d, nil

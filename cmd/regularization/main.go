@@ -21,8 +21,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
 
@@ -53,7 +51,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	if o.epochs < 1 || o.batch < 1 || o.lr <= 0 || o.l2 < 0 || o.dropout < 0 || o.dropout >= 1 || o.patience < 0 {
-		return errors.Errorf("need -epochs ≥ 1, -batch ≥ 1, -lr > 0, -l2 ≥ 0, -dropout in [0, 1) and -patience ≥ 0")
+		return fmt.Errorf("need -epochs ≥ 1, -batch ≥ 1, -lr > 0, -l2 ≥ 0, -dropout in [0, 1) and -patience ≥ 0")
 	}
 	sets, err := loadData(o.dataDir, o.seed)
 	if err != nil {
@@ -69,7 +67,7 @@ func run(ctx context.Context, o options) error {
 	for _, r := range selected {
 		res, err := r.do(ctx, sets, o)
 		if err != nil {
-			return errors.Wrapf(err, "run %q", r.name)
+			return fmt.Errorf("run %q: %w", r.name, err)
 		}
 		fmt.Fprintf(os.Stderr, "%-15s train %.2f%%  val %.2f%%  test %.2f%%  epochs %d  (%.0f s)\n",
 			r.name, 100*res.trainAcc, 100*res.valAcc, 100*res.testAcc, res.epochs, res.seconds)

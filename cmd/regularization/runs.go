@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -70,7 +70,7 @@ func selectRuns(only string) ([]spec, error) {
 			}
 		}
 		if !found {
-			return nil, errors.Errorf("-only: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
+			return nil, fmt.Errorf("-only: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
 		}
 	}
 	return out, nil
@@ -140,15 +140,15 @@ func (r spec) do(ctx context.Context, sets datasets, o options) (result, error) 
 	// ones with early stopping), in evaluation mode, without augmentation.
 	trainM, err := t.Evaluate(ctx, loader(sets.train, evalBatch, false, normalize))
 	if err != nil {
-		return result{}, errors.Wrap(err, "evaluating on the training set")
+		return result{}, fmt.Errorf("evaluating on the training set: %w", err)
 	}
 	testM, err := t.Evaluate(ctx, loader(sets.test, evalBatch, false, normalize))
 	if err != nil {
-		return result{}, errors.Wrap(err, "evaluating on the test set")
+		return result{}, fmt.Errorf("evaluating on the test set: %w", err)
 	}
 	valM, err := t.Evaluate(ctx, valSet)
 	if err != nil {
-		return result{}, errors.Wrap(err, "evaluating on the validation set")
+		return result{}, fmt.Errorf("evaluating on the validation set: %w", err)
 	}
 	return result{name: r.name, trainAcc: trainM.Accuracy, valAcc: valM.Accuracy, testAcc: testM.Accuracy, epochs: len(h.Epochs), best: h.Best,
 		stopped: h.Stopped, history: *h, seconds: time.Since(start).Seconds()}, nil

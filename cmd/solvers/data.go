@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
@@ -24,13 +24,13 @@ func loadData(dir string, perClass, probe int, seed uint64) (datasets, error) {
 	d.test = test
 	train, err := data.PerClass(full, perClass, int64(seed))
 	if err != nil {
-		return d, errors.Wrap(err, "training subset")
+		return d, fmt.Errorf("training subset: %w", err)
 	}
 	if probe > perClass {
-		return d, errors.Errorf("-probe %d is more than -per-class %d: the probe set is part of the training subset", probe, perClass)
+		return d, fmt.Errorf("-probe %d is more than -per-class %d: the probe set is part of the training subset", probe, perClass)
 	}
 	if d.probe, err = data.PerClass(train, probe, int64(seed)+1); err != nil {
-		return d, errors.Wrap(err, "probe subset")
+		return d, fmt.Errorf("probe subset: %w", err)
 	}
 	d.train = train
 	return d, nil

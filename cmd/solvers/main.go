@@ -27,8 +27,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
 
@@ -60,7 +58,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	if o.perClass < 1 || o.epochs < 1 || o.probe < 1 || o.probesPerEpoch < 1 {
-		return errors.Errorf("need -per-class, -epochs, -probe and -probes ≥ 1 (got %d, %d, %d, %d)", o.perClass, o.epochs, o.probe, o.probesPerEpoch)
+		return fmt.Errorf("need -per-class, -epochs, -probe and -probes ≥ 1 (got %d, %d, %d, %d)", o.perClass, o.epochs, o.probe, o.probesPerEpoch)
 	}
 	selected, err := selectRuns(o.only, o.lrs)
 	if err != nil {
@@ -79,7 +77,7 @@ func run(ctx context.Context, o options) error {
 	for _, r := range selected {
 		res, err := r.do(ctx, sets, o)
 		if err != nil {
-			return errors.Wrapf(err, "run %q", r.name)
+			return fmt.Errorf("run %q: %w", r.name, err)
 		}
 		fmt.Fprintln(os.Stderr, res.line())
 		results = append(results, res)

@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/train"
@@ -62,7 +61,7 @@ func (p *probe) measure(t *train.Trainer, steps int) error {
 	trainCPU := cpuStart - p.cpuStart - p.cpuSeconds
 	m, err := t.Evaluate(p.ctx, p.loader)
 	if err != nil {
-		return errors.Wrapf(err, "probe after %d steps", steps)
+		return fmt.Errorf("probe after %d steps: %w", steps, err)
 	}
 	p.points = append(p.points, point{steps: steps, examples: steps * p.batch, cpu: trainCPU, loss: m.Loss})
 	p.seconds += time.Since(start).Seconds()

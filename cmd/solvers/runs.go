@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/tanren-ml/tanren/data"
@@ -87,11 +86,11 @@ func selectRuns(only, lrs string) ([]spec, error) {
 			name, value, ok := strings.Cut(strings.TrimSpace(kv), "=")
 			lr, err := strconv.ParseFloat(value, 64)
 			if !ok || err != nil || !(lr > 0) {
-				return nil, errors.Errorf("-lr %q: want name=rate with a rate > 0, e.g. sgd=0.05", kv)
+				return nil, fmt.Errorf("-lr %q: want name=rate with a rate > 0, e.g. sgd=0.05", kv)
 			}
 			i := indexOf(all, name)
 			if i < 0 {
-				return nil, errors.Errorf("-lr: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
+				return nil, fmt.Errorf("-lr: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
 			}
 			all[i].lr = lr
 		}
@@ -103,7 +102,7 @@ func selectRuns(only, lrs string) ([]spec, error) {
 	for _, name := range strings.Split(only, ",") {
 		i := indexOf(all, strings.TrimSpace(name))
 		if i < 0 {
-			return nil, errors.Errorf("-only: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
+			return nil, fmt.Errorf("-only: unknown run %q (runs: %s)", name, strings.Join(runNames(), ", "))
 		}
 		out = append(out, all[i])
 	}
@@ -180,7 +179,7 @@ func (r spec) do(ctx context.Context, sets datasets, o options) (result, error) 
 		// for the full batch (100 full-batch steps would cost more than
 		// the run) nor for Gorgonia's Adam (its rate cannot change).
 		if res.sweep, err = train.FindLR(ctx, t, trainL, train.FindLRConfig{}); err != nil {
-			return res, errors.Wrap(err, "learning-rate finder")
+			return res, fmt.Errorf("learning-rate finder: %w", err)
 		}
 	}
 	p := &probe{ctx: ctx, loader: loader(sets.probe, evalBatch, false), batch: res.batchSize,
@@ -197,11 +196,11 @@ func (r spec) do(ctx context.Context, sets datasets, o options) (result, error) 
 	res.curve = p.points
 	trainM, err := t.Evaluate(ctx, loader(sets.train, evalBatch, false))
 	if err != nil {
-		return res, errors.Wrap(err, "evaluating on the training subset")
+		return res, fmt.Errorf("evaluating on the training subset: %w", err)
 	}
 	testM, err := t.Evaluate(ctx, loader(sets.test, evalBatch, false))
 	if err != nil {
-		return res, errors.Wrap(err, "evaluating on the test set")
+		return res, fmt.Errorf("evaluating on the test set: %w", err)
 	}
 	res.trainLoss, res.testLoss, res.testAcc = trainM.Loss, testM.Loss, testM.Accuracy
 	return res, nil

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
@@ -95,7 +95,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		if !found {
-			return errors.Errorf("-resume: no checkpoint %s", t.Checkpoint)
+			return fmt.Errorf("-resume: no checkpoint %s", t.Checkpoint)
 		}
 		fmt.Fprintf(os.Stderr, "resuming from %s at epoch %d\n", t.Checkpoint, t.Epoch())
 	}
@@ -105,7 +105,7 @@ func run(ctx context.Context, o options) error {
 	start := time.Now()
 	if _, err := t.Fit(ctx, trainLoader, testLoader); err != nil {
 		if errors.Is(err, context.Canceled) {
-			return errors.Wrapf(err, "interrupted; checkpoint in %s, continue with -resume", t.Checkpoint)
+			return fmt.Errorf("interrupted; checkpoint in %s, continue with -resume: %w", t.Checkpoint, err)
 		}
 		return err
 	}
@@ -139,7 +139,7 @@ func parseDigits(s string) ([]int, error) {
 			b, err = strconv.Atoi(hi)
 		}
 		if err != nil || a < 0 || b > 9 || a > b {
-			return nil, errors.Errorf("-digits %q: want digits 0-9 as a range (0-4) or a list (1,3,5)", s)
+			return nil, fmt.Errorf("-digits %q: want digits 0-9 as a range (0-4) or a list (1,3,5)", s)
 		}
 		for d := a; d <= b; d++ {
 			if !seen[d] {

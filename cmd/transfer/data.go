@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 	"github.com/tanren-ml/tanren/data"
@@ -66,7 +66,7 @@ func firstPerClass(ds data.Dataset, n int) (data.Dataset, error) {
 	}
 	for c, k := range count {
 		if k < n {
-			return nil, errors.Errorf("digit %d has only %d training images, fewer than -per-class %d", fineDigits[c], k, n)
+			return nil, fmt.Errorf("digit %d has only %d training images, fewer than -per-class %d", fineDigits[c], k, n)
 		}
 	}
 	return data.Subset(ds, idx)

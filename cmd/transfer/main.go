@@ -28,7 +28,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )
@@ -76,7 +76,7 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.weights == "" {
 		if o.weights, err = pretrain(ctx, sets, o); err != nil {
-			return errors.Wrap(err, "pretraining on digits 0–4")
+			return fmt.Errorf("pretraining on digits 0–4: %w", err)
 		}
 	}
 	fmt.Fprintf(os.Stderr, "LeNet-5 from %s; digits 5–9: %d training images (%d in the small subset), %d test; Adam lr %g, batch %d, %d epochs, seed %d\n",
@@ -89,7 +89,7 @@ func run(ctx context.Context, o options) error {
 		for _, m := range methods {
 			res, err := m.do(ctx, sub.set, sets.test, o)
 			if err != nil {
-				return errors.Wrapf(err, "%s, %s", sub.name, m.name)
+				return fmt.Errorf("%s, %s: %w", sub.name, m.name, err)
 			}
 			res.subset = sub.name
 			fmt.Fprintln(os.Stderr, res.line())

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/solvers"
@@ -57,7 +55,7 @@ func selectMethods(only string) ([]method, error) {
 			}
 		}
 		if !found {
-			return nil, errors.Errorf("-only: unknown method %q (methods: %s)", k, strings.Join(methodNames(), ","))
+			return nil, fmt.Errorf("-only: unknown method %q (methods: %s)", k, strings.Join(methodNames(), ","))
 		}
 	}
 	return out, nil

@@ -1,10 +1,9 @@
 package augment
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -61,11 +60,11 @@ func (a RandomAffine) draw(rng *rand.Rand, h, w int) (affine, error) {
 	const what = "random affine"
 	d := a.Degrees
 	if !(d[0] <= d[1]) || math.IsInf(d[0], 0) || math.IsInf(d[1], 0) {
-		return affine{}, errors.Errorf("%s: Degrees range %v must be finite with min ≤ max", what, d)
+		return affine{}, fmt.Errorf("%s: Degrees range %v must be finite with min ≤ max", what, d)
 	}
 	for _, t := range a.Translate {
 		if !(t >= 0 && t <= 1) {
-			return affine{}, errors.Errorf("%s: Translate %v must hold fractions in [0, 1]", what, a.Translate)
+			return affine{}, fmt.Errorf("%s: Translate %v must hold fractions in [0, 1]", what, a.Translate)
 		}
 	}
 	scale, err := rangeOr(what, "Scale", a.Scale, [2]float64{1, 1})

@@ -1,10 +1,9 @@
 package augment
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -40,14 +39,14 @@ func (j ColorJitter) Apply(rng *rand.Rand, s data.Sample) (data.Sample, error) {
 	}
 	for _, f := range []float64{j.Brightness, j.Contrast, j.Saturation} {
 		if !(f >= 0) || math.IsInf(f, 0) {
-			return s, errors.Errorf("%s: Brightness, Contrast and Saturation must be finite and ≥ 0, got %+v", what, j)
+			return s, fmt.Errorf("%s: Brightness, Contrast and Saturation must be finite and ≥ 0, got %+v", what, j)
 		}
 	}
 	if !(j.Hue >= 0 && j.Hue <= 0.5) {
-		return s, errors.Errorf("%s: Hue = %v must be in [0, 0.5]", what, j.Hue)
+		return s, fmt.Errorf("%s: Hue = %v must be in [0, 0.5]", what, j.Hue)
 	}
 	if (j.Contrast != 0 || j.Saturation != 0 || j.Hue != 0) && s.C != 1 && s.C != 3 {
-		return s, errors.Errorf("%s: contrast, saturation and hue need 1 or 3 channels, the image has %d", what, s.C)
+		return s, fmt.Errorf("%s: contrast, saturation and hue need 1 or 3 channels, the image has %d", what, s.C)
 	}
 	// torchvision's get_params: the order first, then each enabled factor.
 	order := rng.Perm(4)

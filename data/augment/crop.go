@@ -1,9 +1,8 @@
 package augment
 
 import (
+	"fmt"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -39,9 +38,9 @@ func (r RandomCrop) Apply(rng *rand.Rand, s data.Sample) (data.Sample, error) {
 	ph, pw := s.H+2*r.Padding, s.W+2*r.Padding
 	switch {
 	case r.Padding < 0 || th < 0 || tw < 0:
-		return s, errors.Errorf("random crop: size %d×%d and padding %d must not be negative", r.Height, r.Width, r.Padding)
+		return s, fmt.Errorf("random crop: size %d×%d and padding %d must not be negative", r.Height, r.Width, r.Padding)
 	case th > ph || tw > pw:
-		return s, errors.Errorf("random crop: %d×%d window does not fit a %d×%d image padded by %d; increase Padding", th, tw, s.H, s.W, r.Padding)
+		return s, fmt.Errorf("random crop: %d×%d window does not fit a %d×%d image padded by %d; increase Padding", th, tw, s.H, s.W, r.Padding)
 	}
 	// torchvision draws nothing when the window is the whole padded image.
 	var i, j int

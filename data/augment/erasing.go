@@ -1,10 +1,9 @@
 package augment
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -55,9 +54,9 @@ func (e RandomErasing) Apply(rng *rand.Rand, s data.Sample) (data.Sample, error)
 	}
 	switch {
 	case e.Random && e.Value != nil:
-		return s, errors.Errorf("%s: give Value or Random, not both", what)
+		return s, fmt.Errorf("%s: give Value or Random, not both", what)
 	case e.Value != nil && len(e.Value) != 1 && len(e.Value) != s.C:
-		return s, errors.Errorf("%s: %d values for a %d-channel image; give one value or one per channel", what, len(e.Value), s.C)
+		return s, fmt.Errorf("%s: %d values for a %d-channel image; give one value or one per channel", what, len(e.Value), s.C)
 	}
 	if rng.Float64() >= p {
 		return s, nil

@@ -1,16 +1,18 @@
 package augment
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
 
 // checkSample validates a sample before a transform touches it.
 func checkSample(what string, s data.Sample) error {
-	return errors.Wrap(s.Validate(), what)
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // probability returns def for a zero probability and checks p ∈ [0, 1].
@@ -19,7 +21,7 @@ func probability(what string, p, def float64) (float64, error) {
 		return def, nil
 	}
 	if !(p >= 0 && p <= 1) {
-		return 0, errors.Errorf("%s: probability P = %v must be in [0, 1] (0 means %v)", what, p, def)
+		return 0, fmt.Errorf("%s: probability P = %v must be in [0, 1] (0 means %v)", what, p, def)
 	}
 	return p, nil
 }
@@ -30,7 +32,7 @@ func rangeOr(what, name string, r, def [2]float64) ([2]float64, error) {
 		return def, nil
 	}
 	if !(r[0] > 0 && r[0] <= r[1]) || math.IsInf(r[1], 0) {
-		return r, errors.Errorf("%s: %s range %v must satisfy 0 < min ≤ max < ∞ (zero means %v)", what, name, r, def)
+		return r, fmt.Errorf("%s: %s range %v must satisfy 0 < min ≤ max < ∞ (zero means %v)", what, name, r, def)
 	}
 	return r, nil
 }

@@ -1,10 +1,10 @@
 package augment
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -72,7 +72,7 @@ func (m CutMix) Apply(rng *rand.Rand, b *data.Batch) error {
 	}
 	shape := b.X.Shape()
 	if len(shape) != 4 {
-		return errors.Errorf("cutmix: images have shape %v, want (N, C, H, W)", shape)
+		return fmt.Errorf("cutmix: images have shape %v, want (N, C, H, W)", shape)
 	}
 	c, h, w := shape[1], shape[2], shape[3]
 	rx, ry := rng.IntN(w), rng.IntN(h)
@@ -98,23 +98,23 @@ func mixDraw(what string, rng *rand.Rand, b *data.Batch, alpha, p float64) (lam 
 		alpha = 1
 	}
 	if !(alpha > 0) || math.IsInf(alpha, 0) {
-		return 0, nil, false, errors.Errorf("%s: Alpha = %v must be finite and > 0", what, alpha)
+		return 0, nil, false, fmt.Errorf("%s: Alpha = %v must be finite and > 0", what, alpha)
 	}
 	if p, err = probability(what, p, 1); err != nil {
 		return 0, nil, false, err
 	}
 	if b == nil || b.X == nil {
-		return 0, nil, false, errors.Errorf("%s: empty batch", what)
+		return 0, nil, false, fmt.Errorf("%s: empty batch", what)
 	}
 	if b.Targets == nil {
-		return 0, nil, false, errors.Errorf("%s: the batch has no Targets to mix: set Loader.NumClasses", what)
+		return 0, nil, false, fmt.Errorf("%s: the batch has no Targets to mix: set Loader.NumClasses", what)
 	}
 	n := b.Len()
 	if b.X.Shape()[0] != n || b.Targets.Shape()[0] != n {
-		return 0, nil, false, errors.Errorf("%s: batch of %d labels has images %v and targets %v", what, n, b.X.Shape(), b.Targets.Shape())
+		return 0, nil, false, fmt.Errorf("%s: batch of %d labels has images %v and targets %v", what, n, b.X.Shape(), b.Targets.Shape())
 	}
 	if b.X.Dtype() != b.Targets.Dtype() || (b.X.Dtype() != tensor.Float32 && b.X.Dtype() != tensor.Float64) {
-		return 0, nil, false, errors.Errorf("%s: images (%v) and targets (%v) must both be float32 or float64", what, b.X.Dtype(), b.Targets.Dtype())
+		return 0, nil, false, fmt.Errorf("%s: images (%v) and targets (%v) must both be float32 or float64", what, b.X.Dtype(), b.Targets.Dtype())
 	}
 	if p < 1 && rng.Float64() >= p {
 		return 0, nil, false, nil
@@ -130,7 +130,7 @@ func mixTargets(b *data.Batch, perm []int, lam float64) error {
 	case []float64:
 		mixRows(t, b.Len(), perm, lam)
 	default:
-		return errors.Errorf("mix: targets of dtype %v", b.Targets.Dtype())
+		return fmt.Errorf("mix: targets of dtype %v", b.Targets.Dtype())
 	}
 	return nil
 }

@@ -1,10 +1,9 @@
 package augment
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -54,7 +53,7 @@ func (r RandomResizedCrop) Apply(rng *rand.Rand, s data.Sample) (data.Sample, er
 		ow = s.W
 	}
 	if oh < 0 || ow < 0 {
-		return s, errors.Errorf("%s: output size %d×%d must not be negative", what, r.Height, r.Width)
+		return s, fmt.Errorf("%s: output size %d×%d must not be negative", what, r.Height, r.Width)
 	}
 	top, left, h, w := cropBox(rng, s.H, s.W, scale, ratio)
 	return resizedCrop(s, top, left, h, w, oh, ow), nil

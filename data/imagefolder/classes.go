@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/pkg/errors"
 )
 
 // checkClasses compares the class folders found under root with the
@@ -35,8 +33,7 @@ func checkClasses(root string, found []string, c config) error {
 	if len(unexpected) > 0 {
 		diffs = append(diffs, "unexpected "+quoteList(unexpected))
 	}
-	return errors.Errorf("imagefolder: the class folders of %q differ from the %d expected classes: %s; give it exactly one subfolder per expected class (%s)",
-		root, len(c.Classes), strings.Join(diffs, "; "), quoteList(c.Classes))
+	return fmt.Errorf("imagefolder: the class folders of %q differ from the %d expected classes: %s; give it exactly one subfolder per expected class (%s)", root, len(c.Classes), strings.Join(diffs, "; "), quoteList(c.Classes))
 }
 
 // quoteList quotes up to 10 names, e.g. `"cat", "dog" and 3 more`.

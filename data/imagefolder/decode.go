@@ -13,7 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 )

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -45,7 +45,7 @@ func Open(dir string, opts Options) (*Folder, error) {
 func OpenContext(ctx context.Context, dir string, opts Options) (f *Folder, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, errors.Errorf("imagefolder: opening %q: internal error: %v", dir, r)
+			f, err = nil, fmt.Errorf("imagefolder: opening %q: internal error: %v", dir, r)
 		}
 	}()
 	c, err := opts.config()
@@ -123,7 +123,7 @@ func newFolder(dir string, c config, rs *rootScan, l *listing, problems []*fileE
 	for i, path := range l.paths {
 		if p := problems[i]; p != nil {
 			if c.Strict {
-				return nil, errors.Errorf("imagefolder: %s; %s, or open without strict mode to skip it", p, p.skip().Advice())
+				return nil, fmt.Errorf("imagefolder: %s; %s, or open without strict mode to skip it", p, p.skip().Advice())
 			}
 			skips = append(skips, p.skip())
 			continue
@@ -152,7 +152,7 @@ func checkLayout(dir string, rs *rootScan, c config) error {
 		return err
 	}
 	if len(rs.classes) == 1 {
-		return errors.Errorf("imagefolder: %q has only one class folder, %q; a classifier needs at least two classes: add a subfolder of images for each other class", dir, rs.classes[0])
+		return fmt.Errorf("imagefolder: %q has only one class folder, %q; a classifier needs at least two classes: add a subfolder of images for each other class", dir, rs.classes[0])
 	}
 	return nil
 }
@@ -163,19 +163,19 @@ func checkRoot(dir string, rs *rootScan) error {
 	case len(rs.classes) > 0:
 		return nil
 	case rs.images > 0:
-		return errors.Errorf("imagefolder: %q holds %d images but no class subfolders; move each class's images into a subfolder named after the class, e.g. %s", dir, rs.images, filepath.Join(dir, "cat", "1.jpg"))
+		return fmt.Errorf("imagefolder: %q holds %d images but no class subfolders; move each class's images into a subfolder named after the class, e.g. %s", dir, rs.images, filepath.Join(dir, "cat", "1.jpg"))
 	case !rs.hasEntries:
-		return errors.Errorf("imagefolder: data folder %q is empty; put each class's images into a subfolder named after the class, e.g. %s", dir, filepath.Join(dir, "cat", "1.jpg"))
+		return fmt.Errorf("imagefolder: data folder %q is empty; put each class's images into a subfolder named after the class, e.g. %s", dir, filepath.Join(dir, "cat", "1.jpg"))
 	}
-	return errors.Errorf("imagefolder: %q has no class subfolders (only hidden or non-image entries); put each class's images into a subfolder named after the class, e.g. %s", dir, filepath.Join(dir, "cat", "1.jpg"))
+	return fmt.Errorf("imagefolder: %q has no class subfolders (only hidden or non-image entries); put each class's images into a subfolder named after the class, e.g. %s", dir, filepath.Join(dir, "cat", "1.jpg"))
 }
 
 // emptyClassError reports class folders without any image files.
 func emptyClassError(dirs []string, others []int) error {
 	if len(dirs) == 1 {
-		return errors.Errorf("imagefolder: class folder %q has no images (%d other files); add %s images to it, or remove the folder", dirs[0], others[0], supportedList)
+		return fmt.Errorf("imagefolder: class folder %q has no images (%d other files); add %s images to it, or remove the folder", dirs[0], others[0], supportedList)
 	}
-	return errors.Errorf("imagefolder: class folders %s have no images; add %s images to them, or remove them", quoteList(dirs), supportedList)
+	return fmt.Errorf("imagefolder: class folders %s have no images; add %s images to them, or remove them", quoteList(dirs), supportedList)
 }
 
 // strictError returns the first problem found while listing files, for
@@ -184,7 +184,7 @@ func strictError(skips []Skip) error {
 	for _, s := range skips {
 		if s.Reason.Warning() {
 			e := &fileError{path: s.Path, reason: s.Reason, detail: s.Detail}
-			return errors.Errorf("imagefolder: %s; %s, or open without strict mode to skip it", e, s.Advice())
+			return fmt.Errorf("imagefolder: %s; %s, or open without strict mode to skip it", e, s.Advice())
 		}
 	}
 	return nil
@@ -212,7 +212,7 @@ func (f *Folder) checkUsable(dir string, found []string) error {
 		if first != nil {
 			detail = "first: " + first.String()
 		}
-		return errors.Errorf("imagefolder: class folder %q has no usable images: all %d were skipped (%s); fix or replace them, or remove the folder", cdir, n, detail)
+		return fmt.Errorf("imagefolder: class folder %q has no usable images: all %d were skipped (%s); fix or replace them, or remove the folder", cdir, n, detail)
 	}
 	return nil
 }
@@ -226,11 +226,11 @@ func (f *Folder) Len() int { return len(f.paths) }
 // changed since Open, or Open was Lazy) gives an error naming it.
 func (f *Folder) Get(i int) (s data.Sample, err error) {
 	if i < 0 || i >= len(f.paths) {
-		return data.Sample{}, errors.Errorf("imagefolder: Get: index %d out of range [0, %d)", i, len(f.paths))
+		return data.Sample{}, fmt.Errorf("imagefolder: Get: index %d out of range [0, %d)", i, len(f.paths))
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = data.Sample{}, errors.Errorf("imagefolder: sample %d (%s): internal error: %v", i, f.paths[i], r)
+			s, err = data.Sample{}, fmt.Errorf("imagefolder: sample %d (%s): internal error: %v", i, f.paths[i], r)
 		}
 	}()
 	p := f.cache.get(f.slots[i])
@@ -238,9 +238,9 @@ func (f *Folder) Get(i int) (s data.Sample, err error) {
 		if p, err = load(f.paths[i], f.c.Channels, f.c.MaxPixels); err != nil {
 			var fe *fileError
 			if errors.As(err, &fe) {
-				return data.Sample{}, errors.Errorf("imagefolder: sample %d: %s; %s, and open the folder again", i, fe, fe.skip().Advice())
+				return data.Sample{}, fmt.Errorf("imagefolder: sample %d: %s; %s, and open the folder again", i, fe, fe.skip().Advice())
 			}
-			return data.Sample{}, errors.Wrapf(err, "imagefolder: sample %d", i)
+			return data.Sample{}, fmt.Errorf("imagefolder: sample %d: %w", i, err)
 		}
 		f.cache.put(f.slots[i], p)
 	}
@@ -250,7 +250,7 @@ func (f *Folder) Get(i int) (s data.Sample, err error) {
 // Label returns the label of image i without decoding it.
 func (f *Folder) Label(i int) (int, error) {
 	if i < 0 || i >= len(f.paths) {
-		return 0, errors.Errorf("imagefolder: Label: index %d out of range [0, %d)", i, len(f.paths))
+		return 0, fmt.Errorf("imagefolder: Label: index %d out of range [0, %d)", i, len(f.paths))
 	}
 	return f.labels[i], nil
 }
@@ -258,7 +258,7 @@ func (f *Folder) Label(i int) (int, error) {
 // Path returns the file of image i.
 func (f *Folder) Path(i int) (string, error) {
 	if i < 0 || i >= len(f.paths) {
-		return "", errors.Errorf("imagefolder: Path: index %d out of range [0, %d)", i, len(f.paths))
+		return "", fmt.Errorf("imagefolder: Path: index %d out of range [0, %d)", i, len(f.paths))
 	}
 	return f.paths[i], nil
 }

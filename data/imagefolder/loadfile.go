@@ -1,10 +1,11 @@
 package imagefolder
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -24,7 +25,7 @@ func LoadFile(path string, opts Options) (data.Sample, error) {
 	if err != nil {
 		var fe *fileError
 		if errors.As(err, &fe) {
-			return data.Sample{}, errors.Errorf("%s; %s", fe, fe.skip().Advice())
+			return data.Sample{}, fmt.Errorf("%s; %s", fe, fe.skip().Advice())
 		}
 		return data.Sample{}, err
 	}

@@ -1,10 +1,9 @@
 package imagefolder
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
-
-	"github.com/pkg/errors"
 )
 
 // DefaultMaxPixels is the pixel limit of Options whose MaxPixels is 0: the
@@ -78,7 +77,7 @@ func (o Options) config() (config, error) {
 		c.Channels = 3
 	case 1, 3:
 	default:
-		return c, errors.Errorf("imagefolder: Options.Channels = %d; use 1 (grayscale) or 3 (RGB)", o.Channels)
+		return c, fmt.Errorf("imagefolder: Options.Channels = %d; use 1 (grayscale) or 3 (RGB)", o.Channels)
 	}
 	switch {
 	case c.MaxPixels == 0:
@@ -94,7 +93,7 @@ func (o Options) config() (config, error) {
 	}
 	switch {
 	case c.Workers < 0:
-		return c, errors.Errorf("imagefolder: Options.Workers = %d must not be negative (0 means one per CPU)", o.Workers)
+		return c, fmt.Errorf("imagefolder: Options.Workers = %d must not be negative (0 means one per CPU)", o.Workers)
 	case c.Workers == 0:
 		c.Workers = runtime.NumCPU()
 	}
@@ -103,10 +102,10 @@ func (o Options) config() (config, error) {
 		c.classIndex = make(map[string]int, len(o.Classes))
 		for i, name := range o.Classes {
 			if name == "" {
-				return c, errors.Errorf("imagefolder: Options.Classes[%d] is empty; give the class folder names", i)
+				return c, fmt.Errorf("imagefolder: Options.Classes[%d] is empty; give the class folder names", i)
 			}
 			if j, dup := c.classIndex[name]; dup {
-				return c, errors.Errorf("imagefolder: Options.Classes lists %q twice (at %d and %d); class names must be unique", name, j, i)
+				return c, fmt.Errorf("imagefolder: Options.Classes lists %q twice (at %d and %d); class names must be unique", name, j, i)
 			}
 			c.classIndex[name] = i
 		}

@@ -1,13 +1,14 @@
 package imagefolder
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // rootScan is what the data folder holds at its top level.
@@ -25,15 +26,15 @@ func scanRoot(root string) (*rootScan, error) {
 	st, err := os.Stat(root)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, errors.Errorf("imagefolder: data folder %q does not exist; check the path", root)
+		return nil, fmt.Errorf("imagefolder: data folder %q does not exist; check the path", root)
 	case err != nil:
-		return nil, errors.Errorf("imagefolder: cannot read data folder %q: %s; check its path and permissions", root, errText(err))
+		return nil, fmt.Errorf("imagefolder: cannot read data folder %q: %s; check its path and permissions", root, errText(err))
 	case !st.IsDir():
-		return nil, errors.Errorf("imagefolder: %q is a file, not a folder; give the folder that holds one subfolder per class", root)
+		return nil, fmt.Errorf("imagefolder: %q is a file, not a folder; give the folder that holds one subfolder per class", root)
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
-		return nil, errors.Errorf("imagefolder: cannot read data folder %q: %s; check its permissions", root, errText(err))
+		return nil, fmt.Errorf("imagefolder: cannot read data folder %q: %s; check its permissions", root, errText(err))
 	}
 	s := &rootScan{hasEntries: len(entries) > 0}
 	for _, e := range entries { // ReadDir sorts by name
@@ -73,7 +74,7 @@ type classScan struct {
 func scanClass(dir string) (*classScan, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, errors.Errorf("imagefolder: cannot read class folder %q: %s; check its permissions", dir, errText(err))
+		return nil, fmt.Errorf("imagefolder: cannot read class folder %q: %s; check its permissions", dir, errText(err))
 	}
 	type folder struct {
 		path  string
@@ -136,7 +137,7 @@ func scanClass(dir string) (*classScan, error) {
 		return nil
 	}
 	if err := walk(dir, []fs.FileInfo{st}); err != nil {
-		return nil, errors.Errorf("imagefolder: cannot read class folder %q: %s; check its permissions", dir, errText(err))
+		return nil, fmt.Errorf("imagefolder: cannot read class folder %q: %s; check its permissions", dir, errText(err))
 	}
 	slices.SortFunc(folders, func(a, b folder) int { return strings.Compare(a.path, b.path) })
 	for _, f := range folders {

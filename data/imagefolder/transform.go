@@ -1,7 +1,7 @@
 package imagefolder
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
 
 	"github.com/tanren-ml/tanren/data"
 )
@@ -16,14 +16,14 @@ import (
 // one value per channel or one for all; both nil skips normalization.
 func EvalTransform(size, crop int, mean, std []float32) (data.Transform, error) {
 	if size < 1 || crop < 1 {
-		return nil, errors.Errorf("imagefolder: EvalTransform: resize %d and crop %d must be positive (e.g. 256 and 224)", size, crop)
+		return nil, fmt.Errorf("imagefolder: EvalTransform: resize %d and crop %d must be positive (e.g. 256 and 224)", size, crop)
 	}
 	rc := data.ResizeCenterCrop{Size: size, H: crop, W: crop}
 	if mean == nil && std == nil {
 		return rc, nil
 	}
 	if len(mean) != len(std) || len(mean) == 0 {
-		return nil, errors.Errorf("imagefolder: EvalTransform: %d means and %d stds; give one of each per channel, or one for all channels", len(mean), len(std))
+		return nil, fmt.Errorf("imagefolder: EvalTransform: %d means and %d stds; give one of each per channel, or one for all channels", len(mean), len(std))
 	}
 	return data.Compose(rc, data.Normalize{Mean: mean, Std: std}), nil
 }

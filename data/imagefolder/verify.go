@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // verify checks the image files paths with c.Workers goroutines: the header
@@ -29,7 +29,7 @@ func verify(ctx context.Context, paths []string, c config, ch *cache) ([]*fileEr
 		defer mu.Unlock()
 		defer func() {
 			if r := recover(); r != nil {
-				cancel(errors.Errorf("imagefolder: Options.Progress panicked: %v", r))
+				cancel(fmt.Errorf("imagefolder: Options.Progress panicked: %v", r))
 			}
 		}()
 		done++
@@ -55,7 +55,7 @@ func verify(ctx context.Context, paths []string, c config, ch *cache) ([]*fileEr
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, errors.Wrap(err, "imagefolder: checking images interrupted")
+		return nil, fmt.Errorf("imagefolder: checking images interrupted: %w", err)
 	}
 	if err := context.Cause(stop); err != nil && err != errStrictStop {
 		return nil, err

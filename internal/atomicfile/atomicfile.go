@@ -4,11 +4,10 @@
 package atomicfile
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/pkg/errors"
 )
 
 // Write calls write with a temporary file in path's folder and renames
@@ -18,7 +17,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return errors.Wrapf(err, "cannot write in %s (does the folder exist and is it writable?)", dir)
+		return fmt.Errorf("cannot write in %s (does the folder exist and is it writable?): %w", dir, err)
 	}
 	defer func() {
 		if err != nil {
@@ -27,21 +26,21 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err = write(tmp); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	// CreateTemp makes the file private (0600); a result file should be as
 	// readable as one os.Create would make.
 	if err = tmp.Chmod(0o644); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return errors.Wrapf(err, "writing %s", path)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return errors.Wrapf(err, "renaming into %s", path)
+		return fmt.Errorf("renaming into %s: %w", path, err)
 	}
 	return nil
 }

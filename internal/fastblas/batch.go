@@ -1,7 +1,8 @@
 package fastblas
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	"gonum.org/v1/gonum/blas"
 )
 
@@ -20,13 +21,12 @@ import (
 // otherwise).
 func GemmSharedA[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, bs [][]T, ldb int, beta T, cs [][]T, ldc int) error {
 	if len(bs) != len(cs) {
-		return errors.Errorf("fastblas: GemmSharedA: %d matrices B but %d matrices C; give one C per B", len(bs), len(cs))
+		return fmt.Errorf("fastblas: GemmSharedA: %d matrices B but %d matrices C; give one C per B", len(bs), len(cs))
 	}
 	for i := range bs {
 		if msg := checkGemm(tA, tB, m, n, k, len(a), lda, len(bs[i]), ldb, len(cs[i]), ldc); msg != "" {
-			return errors.Errorf("fastblas: GemmSharedA(tA=%c, tB=%c, m=%d, n=%d, k=%d, len(a)=%d, lda=%d, len(b[%d])=%d, ldb=%d, len(c[%d])=%d, ldc=%d): %s; "+
-				"op(A) must be m×k, every op(B_i) k×n and C_i m×n, row-major, with leading dimensions at least the stored row lengths",
-				byte(tA), byte(tB), m, n, k, len(a), lda, i, len(bs[i]), ldb, i, len(cs[i]), ldc, msg)
+			return fmt.Errorf("fastblas: GemmSharedA(tA=%c, tB=%c, m=%d, n=%d, k=%d, len(a)=%d, lda=%d, len(b[%d])=%d, ldb=%d, len(c[%d])=%d, ldc=%d): %s; "+
+				"op(A) must be m×k, every op(B_i) k×n and C_i m×n, row-major, with leading dimensions at least the stored row lengths", byte(tA), byte(tB), m, n, k, len(a), lda, i, len(bs[i]), ldb, i, len(cs[i]), ldc, msg)
 		}
 	}
 	if len(bs) == 0 || m == 0 || n == 0 {

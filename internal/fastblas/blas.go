@@ -1,7 +1,8 @@
 package fastblas
 
 import (
-	"github.com/pkg/errors"
+	"fmt"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -48,9 +49,8 @@ func (Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a
 // C is m×n. C is not read when beta is zero.
 func Gemm[T Float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) error {
 	if msg := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc); msg != "" {
-		return errors.Errorf("fastblas: Gemm(tA=%c, tB=%c, m=%d, n=%d, k=%d, len(a)=%d, lda=%d, len(b)=%d, ldb=%d, len(c)=%d, ldc=%d): %s; "+
-			"op(A) must be m×k, op(B) k×n and C m×n, row-major, with leading dimensions at least the stored row lengths",
-			byte(tA), byte(tB), m, n, k, len(a), lda, len(b), ldb, len(c), ldc, msg)
+		return fmt.Errorf("fastblas: Gemm(tA=%c, tB=%c, m=%d, n=%d, k=%d, len(a)=%d, lda=%d, len(b)=%d, ldb=%d, len(c)=%d, ldc=%d): %s; "+
+			"op(A) must be m×k, op(B) k×n and C m×n, row-major, with leading dimensions at least the stored row lengths", byte(tA), byte(tB), m, n, k, len(a), lda, len(b), ldb, len(c), ldc, msg)
 	}
 	gemm(kernelsFor[T](n), tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	return nil

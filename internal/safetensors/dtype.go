@@ -2,9 +2,8 @@ package safetensors
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 )
 
 // DType names an element type as spelled in a safetensors header.
@@ -40,10 +39,10 @@ func (d DType) Size() int {
 func decode(d DType, raw []byte, dst []float64) error {
 	size := d.Size()
 	if size == 0 {
-		return errors.Errorf("unsupported dtype %q (supported: F64, F32, F16, BF16, I64, I32, U8)", d)
+		return fmt.Errorf("unsupported dtype %q (supported: F64, F32, F16, BF16, I64, I32, U8)", d)
 	}
 	if len(raw) != size*len(dst) {
-		return errors.Errorf("%d bytes for %d elements of %s", len(raw), len(dst), d)
+		return fmt.Errorf("%d bytes for %d elements of %s", len(raw), len(dst), d)
 	}
 	for i := range dst {
 		b := raw[i*size : (i+1)*size]

@@ -3,11 +3,10 @@ package safetensors
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"sort"
-
-	"github.com/pkg/errors"
 )
 
 // Limits bound what Read accepts from an untrusted file.
@@ -60,16 +59,16 @@ type headerEntry struct {
 func ReadFile(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "safetensors")
+		return nil, fmt.Errorf("safetensors: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, errors.Wrapf(err, "safetensors: %s", path)
+		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
 	out, err := Read(f, st.Size(), Limits{})
 	if err != nil {
-		return nil, errors.Wrapf(err, "safetensors: %s", path)
+		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
 	return out, nil
 }
@@ -77,39 +76,39 @@ func ReadFile(path string) (*File, error) {
 // Read decodes a safetensors stream of the given total size.
 func Read(r io.Reader, size int64, lim Limits) (*File, error) {
 	if size < 8 {
-		return nil, errors.Errorf("file of %d bytes is too short to be safetensors (needs an 8-byte header length)", size)
+		return nil, fmt.Errorf("file of %d bytes is too short to be safetensors (needs an 8-byte header length)", size)
 	}
 	var lenBuf [8]byte
 	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
-		return nil, errors.Wrap(err, "reading header length")
+		return nil, fmt.Errorf("reading header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(lenBuf[:])
 	if hlen > uint64(lim.maxHeader()) || int64(hlen) > size-8 {
-		return nil, errors.Errorf("header length %d is larger than the file (%d bytes) or the limit (%d): not a safetensors file, or truncated", hlen, size, lim.maxHeader())
+		return nil, fmt.Errorf("header length %d is larger than the file (%d bytes) or the limit (%d): not a safetensors file, or truncated", hlen, size, lim.maxHeader())
 	}
 	header := make([]byte, hlen)
 	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, errors.Wrap(err, "reading header")
+		return nil, fmt.Errorf("reading header: %w", err)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(header, &raw); err != nil {
-		return nil, errors.Wrap(err, "header is not valid JSON")
+		return nil, fmt.Errorf("header is not valid JSON: %w", err)
 	}
 	if len(raw) > lim.maxTensors()+1 {
-		return nil, errors.Errorf("header lists %d entries, more than the limit %d", len(raw), lim.maxTensors())
+		return nil, fmt.Errorf("header lists %d entries, more than the limit %d", len(raw), lim.maxTensors())
 	}
 	dataSize := size - 8 - int64(hlen)
 	out := &File{}
 	for name, msg := range raw {
 		if name == "__metadata__" {
 			if err := json.Unmarshal(msg, &out.Metadata); err != nil {
-				return nil, errors.Wrap(err, "__metadata__ must map strings to strings")
+				return nil, fmt.Errorf("__metadata__ must map strings to strings: %w", err)
 			}
 			continue
 		}
 		var e headerEntry
 		if err := json.Unmarshal(msg, &e); err != nil {
-			return nil, errors.Wrapf(err, "tensor %q: bad header entry", name)
+			return nil, fmt.Errorf("tensor %q: bad header entry: %w", name, err)
 		}
 		t, err := checkEntry(name, e, dataSize)
 		if err != nil {
@@ -135,7 +134,7 @@ func Read(r io.Reader, size int64, lim Limits) (*File, error) {
 	})
 	data := make([]byte, dataSize)
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, errors.Wrapf(err, "reading %d bytes of tensor data (file truncated?)", dataSize)
+		return nil, fmt.Errorf("reading %d bytes of tensor data (file truncated?): %w", dataSize, err)
 	}
 	for i := range out.Tensors {
 		o := offsets[out.Tensors[i].Name]
@@ -149,24 +148,24 @@ func Read(r io.Reader, size int64, lim Limits) (*File, error) {
 func checkEntry(name string, e headerEntry, dataSize int64) (Tensor, error) {
 	size := e.DType.Size()
 	if size == 0 {
-		return Tensor{}, errors.Errorf("tensor %q: unsupported dtype %q (supported: F64, F32, F16, BF16, I64, I32, U8)", name, e.DType)
+		return Tensor{}, fmt.Errorf("tensor %q: unsupported dtype %q (supported: F64, F32, F16, BF16, I64, I32, U8)", name, e.DType)
 	}
 	n := int64(1)
 	for _, d := range e.Shape {
 		if d < 0 {
-			return Tensor{}, errors.Errorf("tensor %q: negative dimension in shape %v", name, e.Shape)
+			return Tensor{}, fmt.Errorf("tensor %q: negative dimension in shape %v", name, e.Shape)
 		}
 		if d > 0 && n > dataSize/int64(d) {
-			return Tensor{}, errors.Errorf("tensor %q: shape %v is larger than the file's data (%d bytes)", name, e.Shape, dataSize)
+			return Tensor{}, fmt.Errorf("tensor %q: shape %v is larger than the file's data (%d bytes)", name, e.Shape, dataSize)
 		}
 		n *= int64(d)
 	}
 	begin, end := e.DataOffsets[0], e.DataOffsets[1]
 	if begin < 0 || end < begin || end > dataSize {
-		return Tensor{}, errors.Errorf("tensor %q: data offsets [%d, %d] outside the data (%d bytes)", name, begin, end, dataSize)
+		return Tensor{}, fmt.Errorf("tensor %q: data offsets [%d, %d] outside the data (%d bytes)", name, begin, end, dataSize)
 	}
 	if end-begin != n*int64(size) {
-		return Tensor{}, errors.Errorf("tensor %q: shape %v of %s needs %d bytes, offsets give %d", name, e.Shape, e.DType, n*int64(size), end-begin)
+		return Tensor{}, fmt.Errorf("tensor %q: shape %v of %s needs %d bytes, offsets give %d", name, e.Shape, e.DType, n*int64(size), end-begin)
 	}
 	return Tensor{Name: name, DType: e.DType, Shape: append([]int{}, e.Shape...)}, nil
 }

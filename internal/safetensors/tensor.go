@@ -1,8 +1,6 @@
 package safetensors
 
-import (
-	"github.com/pkg/errors"
-)
+import "fmt"
 
 // Tensor is one named entry of a safetensors file.
 type Tensor struct {
@@ -27,7 +25,7 @@ func (t *Tensor) NumElements() int {
 func (t *Tensor) Float64s() ([]float64, error) {
 	out := make([]float64, t.NumElements())
 	if err := decode(t.DType, t.Data, out); err != nil {
-		return nil, errors.Wrapf(err, "tensor %q", t.Name)
+		return nil, fmt.Errorf("tensor %q: %w", t.Name, err)
 	}
 	return out, nil
 }

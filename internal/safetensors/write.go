@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 
-	"github.com/pkg/errors"
 	"github.com/tanren-ml/tanren/internal/atomicfile"
 )
 
@@ -18,7 +18,7 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 	if len(metadata) > 0 {
 		m, err := json.Marshal(metadata)
 		if err != nil {
-			return errors.Wrap(err, "encoding metadata")
+			return fmt.Errorf("encoding metadata: %w", err)
 		}
 		header.WriteString(`"__metadata__":`)
 		header.Write(m)
@@ -27,11 +27,11 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 	var offset int64
 	for i, t := range tensors {
 		if seen[t.Name] {
-			return errors.Errorf("tensor name %q appears twice", t.Name)
+			return fmt.Errorf("tensor name %q appears twice", t.Name)
 		}
 		seen[t.Name] = true
 		if want := int64(t.NumElements() * t.DType.Size()); want != int64(len(t.Data)) || t.DType.Size() == 0 {
-			return errors.Errorf("tensor %q: %d bytes of data for shape %v of %s", t.Name, len(t.Data), t.Shape, t.DType)
+			return fmt.Errorf("tensor %q: %d bytes of data for shape %v of %s", t.Name, len(t.Data), t.Shape, t.DType)
 		}
 		if i > 0 || len(metadata) > 0 {
 			header.WriteByte(',')

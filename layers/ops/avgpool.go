@@ -8,8 +8,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // AvgPool2d averages x of shape (N, C, H, W) over kernel windows, with
@@ -26,14 +24,14 @@ import (
 // differentiable twice.
 func AvgPool2d(x *G.Node, kernel, stride, pad [2]int, countIncludePad, ceilMode bool) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "AvgPool2d")
+		return nil, fmt.Errorf("AvgPool2d: %w", err)
 	}
 	if stride == [2]int{} {
 		stride = kernel
 	}
 	p, err := newPoolParams(x.Shape(), kernel, stride, pad, countIncludePad, ceilMode)
 	if err != nil {
-		return nil, errors.Wrap(err, "ops.AvgPool2d")
+		return nil, fmt.Errorf("ops.AvgPool2d: %w", err)
 	}
 	return apply(fmt.Sprintf("ops.AvgPool2d of %v", x.Shape()), &avgPoolOp{poolParams: p}, x)
 }
@@ -49,18 +47,18 @@ type poolParams struct {
 func newPoolParams(in tensor.Shape, kernel, stride, pad [2]int, includePad, ceil bool) (poolParams, error) {
 	p := poolParams{in: in, kernel: kernel, stride: stride, pad: pad, includePad: includePad, ceil: ceil}
 	if in.Dims() != 4 {
-		return p, errors.Errorf("x has shape %v; want (N, C, H, W)", in)
+		return p, fmt.Errorf("x has shape %v; want (N, C, H, W)", in)
 	}
 	var out [2]int
 	for d := 0; d < 2; d++ {
 		k, s, pd, n := kernel[d], stride[d], pad[d], in[2+d]
 		switch {
 		case k <= 0 || s <= 0:
-			return p, errors.Errorf("kernel %v and stride %v must be positive", kernel, stride)
+			return p, fmt.Errorf("kernel %v and stride %v must be positive", kernel, stride)
 		case pd < 0 || 2*pd > k:
-			return p, errors.Errorf("pad %v must be between 0 and half the kernel %v", pad, kernel)
+			return p, fmt.Errorf("pad %v must be between 0 and half the kernel %v", pad, kernel)
 		case n+2*pd < k:
-			return p, errors.Errorf("kernel %v is larger than the padded input %v (pad %v)", kernel, in[2:], pad)
+			return p, fmt.Errorf("kernel %v is larger than the padded input %v (pad %v)", kernel, in[2:], pad)
 		}
 		num := n + 2*pd - k
 		if ceil {

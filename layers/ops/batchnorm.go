@@ -11,7 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // BatchStats receives the per-channel statistics of the batch that
@@ -65,7 +65,7 @@ func UpdateRunning(runningMean, runningVar *tensor.Dense, stats *BatchStats, mom
 		return errors.New("ops.UpdateRunning: stats is nil")
 	}
 	if !(momentum >= 0 && momentum <= 1) {
-		return errors.Errorf("ops.UpdateRunning: momentum %v is outside [0, 1]", momentum)
+		return fmt.Errorf("ops.UpdateRunning: momentum %v is outside [0, 1]", momentum)
 	}
 	stats.mu.Lock()
 	defer stats.mu.Unlock()
@@ -79,25 +79,24 @@ func UpdateRunning(runningMean, runningVar *tensor.Dense, stats *BatchStats, mom
 	}
 	rm, err := floats(runningMean)
 	if err != nil {
-		return errors.Wrap(err, "ops.UpdateRunning: running mean")
+		return fmt.Errorf("ops.UpdateRunning: running mean: %w", err)
 	}
 	rv, err := floats(runningVar)
 	if err != nil {
-		return errors.Wrap(err, "ops.UpdateRunning: running var")
+		return fmt.Errorf("ops.UpdateRunning: running var: %w", err)
 	}
 	if len(rm) != len(stats.Mean) || len(rv) != len(stats.Var) {
-		return errors.Errorf("ops.UpdateRunning: running mean and var have %d and %d elements but the batch has %d channels",
-			len(rm), len(rv), len(stats.Mean))
+		return fmt.Errorf("ops.UpdateRunning: running mean and var have %d and %d elements but the batch has %d channels", len(rm), len(rv), len(stats.Mean))
 	}
 	for c := range rm {
 		rm[c] = (1-momentum)*rm[c] + momentum*stats.Mean[c]
 		rv[c] = (1-momentum)*rv[c] + momentum*stats.Var[c]
 	}
 	if err := fill(runningMean, rm); err != nil {
-		return errors.Wrap(err, "ops.UpdateRunning: running mean")
+		return fmt.Errorf("ops.UpdateRunning: running mean: %w", err)
 	}
 	if err := fill(runningVar, rv); err != nil {
-		return errors.Wrap(err, "ops.UpdateRunning: running var")
+		return fmt.Errorf("ops.UpdateRunning: running var: %w", err)
 	}
 	stats.Valid = false
 	return nil
@@ -120,7 +119,7 @@ func floats(t *tensor.Dense) ([]float64, error) {
 		}
 		return out, err
 	}
-	return nil, errors.Errorf("tensor has dtype %v; want float32 or float64", t.Dtype())
+	return nil, fmt.Errorf("tensor has dtype %v; want float32 or float64", t.Dtype())
 }
 
 // bnParams describe a batch norm over x of shape (N, C, ...) with affine
@@ -155,25 +154,24 @@ func (p bnParams) reduceAxes() []int {
 
 func newBNParams(name string, x, gamma, beta *G.Node, eps float64) (bnParams, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return bnParams{}, errors.Wrap(err, name)
+		return bnParams{}, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sameGraphDtype("x", x, "gamma", gamma); err != nil {
-		return bnParams{}, errors.Wrap(err, name)
+		return bnParams{}, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sameGraphDtype("x", x, "beta", beta); err != nil {
-		return bnParams{}, errors.Wrap(err, name)
+		return bnParams{}, fmt.Errorf("%s: %w", name, err)
 	}
 	p := bnParams{in: x.Shape(), gamma: gamma.Shape(), beta: beta.Shape(), eps: eps}
 	if p.in.Dims() < 2 {
-		return p, errors.Errorf("ops.%s: x has shape %v; want (N, C) or (N, C, H, W)", name, p.in)
+		return p, fmt.Errorf("ops.%s: x has shape %v; want (N, C) or (N, C, H, W)", name, p.in)
 	}
 	c := p.in[1]
 	if p.gamma.TotalSize() != c || p.beta.TotalSize() != c || gamma.IsScalar() || beta.IsScalar() {
-		return p, errors.Errorf("ops.%s: gamma %v and beta %v must have C = %d elements for x of shape %v",
-			name, p.gamma, p.beta, c, p.in)
+		return p, fmt.Errorf("ops.%s: gamma %v and beta %v must have C = %d elements for x of shape %v", name, p.gamma, p.beta, c, p.in)
 	}
 	if !(eps >= 0) || math.IsInf(eps, 0) {
-		return p, errors.Errorf("ops.%s: eps %v must be finite and non-negative", name, eps)
+		return p, fmt.Errorf("ops.%s: eps %v must be finite and non-negative", name, eps)
 	}
 	return p, nil
 }
@@ -353,13 +351,13 @@ func bnGammaGradKernel[T Float](op *bnGammaGradOp) kernelFunc[T] {
 // runningStats reads the running mean and variance (C elements each).
 func runningStats(mean, variance *tensor.Dense, c int) (m, v []float64, err error) {
 	if m, err = floats(mean); err != nil {
-		return nil, nil, errors.Wrap(err, "running mean")
+		return nil, nil, fmt.Errorf("running mean: %w", err)
 	}
 	if v, err = floats(variance); err != nil {
-		return nil, nil, errors.Wrap(err, "running var")
+		return nil, nil, fmt.Errorf("running var: %w", err)
 	}
 	if len(m) != c || len(v) != c {
-		return nil, nil, errors.Errorf("running mean and var have %d and %d elements; want %d channels", len(m), len(v), c)
+		return nil, nil, fmt.Errorf("running mean and var have %d and %d elements; want %d channels", len(m), len(v), c)
 	}
 	return m, v, nil
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // BatchNormEval is evaluation-mode (frozen statistics) batch
@@ -44,7 +42,7 @@ func batchNormEval(name string, x, gamma, beta *G.Node, runningMean, runningVar 
 		return nil, err
 	}
 	if _, _, err := runningStats(runningMean, runningVar, p.in[1]); err != nil {
-		return nil, errors.Wrapf(err, "ops.%s of %v", name, p.in)
+		return nil, fmt.Errorf("ops.%s of %v: %w", name, p.in, err)
 	}
 	op := &bnEvalOp{bnParams: p, mean: runningMean, vr: runningVar, relu: relu}
 	return apply(fmt.Sprintf("ops.%s of %v", name, p.in), op, x, gamma, beta)
@@ -82,7 +80,7 @@ func (op *bnEvalOp) writesAll() bool       { return true }
 func (op *bnEvalOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
 func (op *bnEvalOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 3 {
-		return nil, errors.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
 	}
 	x, gamma := in[0], in[1]
 	if op.relu {
@@ -112,7 +110,7 @@ func bnEvalKernel[T Float](op *bnEvalOp) kernelFunc[T] {
 			return err
 		}
 		if len(gamma) != c || len(beta) != c {
-			return errors.Errorf("gamma and beta have %d and %d elements; want %d", len(gamma), len(beta), c)
+			return fmt.Errorf("gamma and beta have %d and %d elements; want %d", len(gamma), len(beta), c)
 		}
 		mean, variance, err := runningStats(op.mean, op.vr, c)
 		if err != nil {
@@ -139,7 +137,7 @@ func (op *bnEvalGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if !s[0].Eq(op.gamma) || !s[1].Eq(op.in) {
-		return nil, errors.Errorf("ops: %v got shapes %v, %v", op, s[0], s[1])
+		return nil, fmt.Errorf("ops: %v got shapes %v, %v", op, s[0], s[1])
 	}
 	return op.in.Clone(), nil
 }
@@ -164,7 +162,7 @@ func bnEvalGradKernel[T Float](op *bnEvalGradOp) kernelFunc[T] {
 		}
 		variance, err := floats(op.vr)
 		if err != nil {
-			return errors.Wrap(err, "running var")
+			return fmt.Errorf("running var: %w", err)
 		}
 		if err := checkLen("running var", len(variance), c); err != nil {
 			return err

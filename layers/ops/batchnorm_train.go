@@ -8,8 +8,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // BatchNormTrain is training-mode batch normalization, as PyTorch's
@@ -33,8 +31,7 @@ func BatchNormTrain(x, gamma, beta *G.Node, eps float64, stats *BatchStats) (*G.
 		return nil, err
 	}
 	if n, _, s := p.layout(); n*s < 2 {
-		return nil, errors.Errorf("ops.BatchNormTrain: x of shape %v has %d value per channel; training needs more than 1 (as in PyTorch)",
-			p.in, n*s)
+		return nil, fmt.Errorf("ops.BatchNormTrain: x of shape %v has %d value per channel; training needs more than 1 (as in PyTorch)", p.in, n*s)
 	}
 	return apply(fmt.Sprintf("ops.BatchNormTrain of %v", p.in), &bnTrainOp{bnParams: p, stats: stats}, x, gamma, beta)
 }
@@ -66,7 +63,7 @@ func (op *bnTrainOp) writesAll() bool       { return true }
 func (op *bnTrainOp) DiffWRT(n int) []bool  { return []bool{true, true, true} }
 func (op *bnTrainOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 3 {
-		return nil, errors.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 3 inputs, got %d", op, len(in))
 	}
 	x, gamma := in[0], in[1]
 	dx, err := applyOp(&bnTrainGradOp{bnParams: op.bnParams}, x, gamma, grad)
@@ -87,7 +84,7 @@ func bnInferShape(op fmt.Stringer, p bnParams, in []G.DimSizer) (tensor.Shape, e
 		return nil, err
 	}
 	if !s[0].Eq(p.in) || !s[1].Eq(p.gamma) || !s[2].Eq(p.beta) {
-		return nil, errors.Errorf("ops: %v got shapes %v, %v, %v", op, s[0], s[1], s[2])
+		return nil, fmt.Errorf("ops: %v got shapes %v, %v, %v", op, s[0], s[1], s[2])
 	}
 	return p.in.Clone(), nil
 }
@@ -123,7 +120,7 @@ func bnTrainKernel[T Float](op *bnTrainOp) kernelFunc[T] {
 			return err
 		}
 		if len(gamma) != c || len(beta) != c {
-			return errors.Errorf("gamma and beta have %d and %d elements; want %d", len(gamma), len(beta), c)
+			return fmt.Errorf("gamma and beta have %d and %d elements; want %d", len(gamma), len(beta), c)
 		}
 		mean, variance := moments(x, n, c, s)
 		if err := normalize(op.bnParams, x, gamma, beta, y, mean, invStd(variance, op.eps), false); err != nil {
@@ -153,7 +150,7 @@ func (op *bnTrainGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if !s[0].Eq(op.in) || !s[1].Eq(op.gamma) || !s[2].Eq(op.in) {
-		return nil, errors.Errorf("ops: %v got shapes %v, %v, %v", op, s[0], s[1], s[2])
+		return nil, fmt.Errorf("ops: %v got shapes %v, %v, %v", op, s[0], s[1], s[2])
 	}
 	return op.in.Clone(), nil
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // ReLU is torch.nn.functional.relu, max(x, 0), element-wise for any shape,
@@ -42,7 +40,7 @@ func ReLU6(x *G.Node) (*G.Node, error) {
 // clamp adds min(max(x, 0), hi) to x's graph; hi may be +Inf.
 func clamp(name string, x *G.Node, hi float64) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, name)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	op := &clampOp{clampParams: clampParams{name: name, shape: x.Shape().Clone(), hi: hi}}
 	return apply(fmt.Sprintf("ops.%s of %v", name, x.Shape()), op, x)
@@ -79,7 +77,7 @@ func (op *clampOp) writesAll() bool       { return true }
 func (op *clampOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *clampOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
-		return nil, errors.Errorf("ops: %v has 1 input, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 1 input, got %d", op, len(in))
 	}
 	dx, err := applyOp(&clampGradOp{clampParams: op.clampParams}, in[0], grad)
 	return G.Nodes{dx}, err

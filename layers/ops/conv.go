@@ -5,8 +5,6 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // convInputs checks what every convolution of this package needs of its
@@ -14,15 +12,15 @@ import (
 // the prefix of every error message, naming the op and the shapes.
 func convInputs(name string, x, w *G.Node, wantW string) (where string, err error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return "", errors.Wrap(err, name)
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sameGraphDtype("x", x, "w", w); err != nil {
-		return "", errors.Wrap(err, name)
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	xs, ws := x.Shape(), w.Shape()
 	where = fmt.Sprintf("ops.%s of x %v with w %v", name, xs, ws)
 	if xs.Dims() != 4 || ws.Dims() != 4 {
-		return where, errors.Errorf("%s: want x (N, C, H, W) and w %s", where, wantW)
+		return where, fmt.Errorf("%s: want x (N, C, H, W) and w %s", where, wantW)
 	}
 	return where, nil
 }
@@ -34,7 +32,7 @@ func convInputs(name string, x, w *G.Node, wantW string) (where string, err erro
 func convGeometry(where string, xs, ws tensor.Shape, stride, pad, dilation [2]int) (s, d [2]int, err error) {
 	for i := 0; i < 2; i++ {
 		if ws[2+i] < 1 || xs[2+i] < 1 {
-			return s, d, errors.Errorf("%s: empty kernel or image", where)
+			return s, d, fmt.Errorf("%s: empty kernel or image", where)
 		}
 		if stride[i] == 0 {
 			stride[i] = 1
@@ -43,10 +41,10 @@ func convGeometry(where string, xs, ws tensor.Shape, stride, pad, dilation [2]in
 			dilation[i] = 1
 		}
 		if stride[i] < 0 || dilation[i] < 0 || pad[i] < 0 {
-			return s, d, errors.Errorf("%s: stride %v, pad %v and dilation %v must not be negative", where, stride, pad, dilation)
+			return s, d, fmt.Errorf("%s: stride %v, pad %v and dilation %v must not be negative", where, stride, pad, dilation)
 		}
 		if xs[2+i]+2*pad[i] < dilation[i]*(ws[2+i]-1)+1 {
-			return s, d, errors.Errorf("%s: the dilated kernel is larger than the padded input", where)
+			return s, d, fmt.Errorf("%s: the dilated kernel is larger than the padded input", where)
 		}
 	}
 	return stride, dilation, nil

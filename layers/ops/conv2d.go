@@ -9,7 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Conv2d is a 2-D convolution without bias and with groups = 1,
@@ -67,16 +67,16 @@ func (c Conv) Apply(x, w, b *G.Node) (*G.Node, error) {
 	}
 	if b != nil {
 		if err := sameGraphDtype("x", x, "b", b); err != nil {
-			return nil, errors.Wrap(err, where)
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	xs, ws := x.Shape(), w.Shape()
 	if ws[1] != xs[1] || ws[0] < 1 || xs[0] < 1 || xs[1] < 1 {
-		return nil, errors.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
+		return nil, fmt.Errorf("%s: w must be (O, C, kh, kw) with C = %d, the channels of x, and O positive; use Conv2dGrouped for groups > 1", where, xs[1])
 	}
 	if b != nil {
 		if bs := b.Shape(); bs.Dims() != 1 || bs[0] != ws[0] {
-			return nil, errors.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
+			return nil, fmt.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
 		}
 	}
 	stride, dilation, err := convGeometry(where, xs, ws, c.Stride, c.Pad, c.Dilation)
@@ -155,10 +155,10 @@ func (op *conv2dOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	a, b, out := op.signature()
 	if !s[0].Eq(a) || !s[1].Eq(b) {
-		return nil, errors.Errorf("ops: %v got input shapes %v and %v, want %v and %v", op, s[0], s[1], a, b)
+		return nil, fmt.Errorf("ops: %v got input shapes %v and %v, want %v and %v", op, s[0], s[1], a, b)
 	}
 	if op.bias && !s[2].Eq(tensor.Shape{op.outC}) {
-		return nil, errors.Errorf("ops: %v got bias shape %v, want (%d)", op, s[2], op.outC)
+		return nil, fmt.Errorf("ops: %v got bias shape %v, want (%d)", op, s[2], op.outC)
 	}
 	return out, nil
 }
@@ -193,7 +193,7 @@ func (op *conv2dOp) DiffWRT(n int) []bool {
 // gradient is the output gradient summed over all but the channel axis.
 func (op *conv2dOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != op.Arity() {
-		return nil, errors.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
+		return nil, fmt.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
 	}
 	a, b := in[0], in[1]
 	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)

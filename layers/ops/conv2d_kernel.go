@@ -1,11 +1,11 @@
 package ops
 
 import (
+	"fmt"
 	"math/bits"
 	"runtime"
 	"sync"
 
-	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
 
 	"github.com/tanren-ml/tanren/internal/arena"
@@ -361,7 +361,7 @@ func conv2dKernel[T Float](op *conv2dOp) kernelFunc[T] {
 				})
 			})
 		}
-		return errors.Errorf("unknown pass %d", op.pass)
+		return fmt.Errorf("unknown pass %d", op.pass)
 	}
 }
 

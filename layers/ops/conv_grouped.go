@@ -5,8 +5,6 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // Conv2dGrouped is a 2-D convolution with PyTorch's groups semantics
@@ -29,11 +27,11 @@ func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out 
 	where = fmt.Sprintf("%s, groups %d", where, groups)
 	xs, ws := x.Shape(), w.Shape()
 	if groups < 1 || xs[1]%groups != 0 || ws[0]%groups != 0 {
-		return nil, errors.Errorf("%s: groups must be positive and divide Cin and Cout", where)
+		return nil, fmt.Errorf("%s: groups must be positive and divide Cin and Cout", where)
 	}
 	cin, cout := xs[1]/groups, ws[0]/groups
 	if ws[1] != cin {
-		return nil, errors.Errorf("%s: w has %d input channels per group; want Cin/groups = %d", where, ws[1], cin)
+		return nil, fmt.Errorf("%s: w has %d input channels per group; want Cin/groups = %d", where, ws[1], cin)
 	}
 	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
 		return nil, err
@@ -46,7 +44,7 @@ func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out 
 	}
 	if groups == 1 {
 		if out, err = conv(x, w); err != nil {
-			return nil, errors.Wrap(err, where)
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		return out, nil
 	}
@@ -54,18 +52,18 @@ func Conv2dGrouped(x, w *G.Node, groups int, stride, pad, dilation [2]int) (out 
 	for g := 0; g < groups; g++ {
 		xg, err := sliceChannels(x, 1, g*cin, cin)
 		if err != nil {
-			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+			return nil, fmt.Errorf("%s: group %d: %w", where, g, err)
 		}
 		wg, err := sliceChannels(w, 0, g*cout, cout)
 		if err != nil {
-			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+			return nil, fmt.Errorf("%s: group %d: %w", where, g, err)
 		}
 		if outs[g], err = conv(xg, wg); err != nil {
-			return nil, errors.Wrapf(err, "%s: group %d", where, g)
+			return nil, fmt.Errorf("%s: group %d: %w", where, g, err)
 		}
 	}
 	if out, err = G.Concat(1, outs...); err != nil {
-		return nil, errors.Wrap(err, where)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return out, nil
 }

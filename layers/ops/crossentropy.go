@@ -1,10 +1,12 @@
 package ops
 
 import (
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // CrossEntropy returns the mean over the batch of −Σ_k target·log_softmax(logits)
@@ -19,26 +21,25 @@ import (
 func CrossEntropy(logits, target *G.Node) (out *G.Node, err error) {
 	defer recoverTo(&out, &err, "ops.CrossEntropy")
 	if _, err := floatDtype("logits", logits); err != nil {
-		return nil, errors.Wrap(err, "CrossEntropy")
+		return nil, fmt.Errorf("CrossEntropy: %w", err)
 	}
 	if err := sameGraphDtype("logits", logits, "target", target); err != nil {
-		return nil, errors.Wrap(err, "CrossEntropy")
+		return nil, fmt.Errorf("CrossEntropy: %w", err)
 	}
 	s := logits.Shape()
 	if s.Dims() < 2 {
-		return nil, errors.Errorf("ops.CrossEntropy: logits have shape %v; want (N, K) or (N, K, ...)", s)
+		return nil, fmt.Errorf("ops.CrossEntropy: logits have shape %v; want (N, K) or (N, K, ...)", s)
 	}
 	if !target.Shape().Eq(s) {
-		return nil, errors.Errorf("ops.CrossEntropy: target has shape %v but logits %v; they must match (one row of K probabilities per sample)",
-			target.Shape(), s)
+		return nil, fmt.Errorf("ops.CrossEntropy: target has shape %v but logits %v; they must match (one row of K probabilities per sample)", target.Shape(), s)
 	}
 	ls, err := LogSoftmax(logits, 1)
 	if err != nil {
-		return nil, errors.Wrap(err, "CrossEntropy")
+		return nil, fmt.Errorf("CrossEntropy: %w", err)
 	}
 	p, err := G.HadamardProd(target, ls)
 	if err != nil {
-		return nil, errors.Wrapf(err, "ops.CrossEntropy: target ⊙ log_softmax(logits) of %v", s)
+		return nil, fmt.Errorf("ops.CrossEntropy: target ⊙ log_softmax(logits) of %v: %w", s, err)
 	}
 	// Σ over everything with the sign and the divisor folded in.
 	positions := s.TotalSize() / s[1]
@@ -50,16 +51,16 @@ func CrossEntropy(logits, target *G.Node) (out *G.Node, err error) {
 // label_smoothing: (1−eps)·onehot(label) + eps/k. eps = 0 gives one-hot rows.
 func SmoothLabels(labels []int, k int, eps float64) ([]float64, error) {
 	if k < 1 {
-		return nil, errors.Errorf("ops.SmoothLabels: %d classes; want at least 1", k)
+		return nil, fmt.Errorf("ops.SmoothLabels: %d classes; want at least 1", k)
 	}
 	if !(eps >= 0 && eps <= 1) {
-		return nil, errors.Errorf("ops.SmoothLabels: eps %v is outside [0, 1]", eps)
+		return nil, fmt.Errorf("ops.SmoothLabels: eps %v is outside [0, 1]", eps)
 	}
 	out := make([]float64, len(labels)*k)
 	off := eps / float64(k)
 	for i, l := range labels {
 		if l < 0 || l >= k {
-			return nil, errors.Errorf("ops.SmoothLabels: label %d of sample %d is outside [0, %d)", l, i, k)
+			return nil, fmt.Errorf("ops.SmoothLabels: label %d of sample %d is outside [0, %d)", l, i, k)
 		}
 		row := out[i*k : (i+1)*k]
 		for j := range row {
@@ -79,7 +80,7 @@ func SmoothLabelsInto(dst *tensor.Dense, labels []int, eps float64) error {
 		if dst != nil {
 			s = dst.Shape()
 		}
-		return errors.Errorf("ops.SmoothLabelsInto: dst has shape %v; want (%d, K)", s, len(labels))
+		return fmt.Errorf("ops.SmoothLabelsInto: dst has shape %v; want (%d, K)", s, len(labels))
 	}
 	t, err := SmoothLabels(labels, dst.Shape()[1], eps)
 	if err != nil {
@@ -94,7 +95,7 @@ func fill(dst *tensor.Dense, src []float64) error {
 		return errors.New("destination is a view; pass a contiguous tensor")
 	}
 	if dst.Shape().TotalSize() != len(src) {
-		return errors.Errorf("destination has %d elements, want %d", dst.Shape().TotalSize(), len(src))
+		return fmt.Errorf("destination has %d elements, want %d", dst.Shape().TotalSize(), len(src))
 	}
 	switch d := dst.Data().(type) {
 	case []float64:
@@ -104,7 +105,7 @@ func fill(dst *tensor.Dense, src []float64) error {
 			d[i] = float32(v)
 		}
 	default:
-		return errors.Errorf("destination has dtype %v; want float32 or float64", dst.Dtype())
+		return fmt.Errorf("destination has dtype %v; want float32 or float64", dst.Dtype())
 	}
 	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // DepthwiseConv2d is a depthwise 2-D convolution without bias,
@@ -31,7 +29,7 @@ func DepthwiseConv2d(x, w *G.Node, stride, pad, dilation [2]int) (*G.Node, error
 	}
 	xs, ws := x.Shape(), w.Shape()
 	if ws[0] != xs[1] || ws[1] != 1 {
-		return nil, errors.Errorf("%s: w must be (C, 1, kh, kw) with C = %d, the channels of x; use Conv2dGrouped for other groupings", where, xs[1])
+		return nil, fmt.Errorf("%s: w must be (C, 1, kh, kw) with C = %d, the channels of x; use Conv2dGrouped for other groupings", where, xs[1])
 	}
 	if stride, dilation, err = convGeometry(where, xs, ws, stride, pad, dilation); err != nil {
 		return nil, err
@@ -96,7 +94,7 @@ func (op *depthwiseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	a, b, out := op.signature()
 	if !s[0].Eq(a) || !s[1].Eq(b) {
-		return nil, errors.Errorf("ops: %v got input shapes %v and %v, want %v and %v", op, s[0], s[1], a, b)
+		return nil, fmt.Errorf("ops: %v got input shapes %v and %v, want %v and %v", op, s[0], s[1], a, b)
 	}
 	return out, nil
 }
@@ -116,7 +114,7 @@ func (op *depthwiseOp) DiffWRT(n int) []bool  { return []bool{true, true} }
 // input (the adjoint identities at passGradX and passGradW).
 func (op *depthwiseOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 2 {
-		return nil, errors.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
 	}
 	a, b := in[0], in[1]
 	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)

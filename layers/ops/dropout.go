@@ -10,7 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Dropout returns x⊙mask for training-mode dropout. mask is a node the
@@ -26,10 +26,10 @@ import (
 // from a clock-seeded generator.)
 func Dropout(x, mask *G.Node) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "Dropout")
+		return nil, fmt.Errorf("Dropout: %w", err)
 	}
 	if err := sameGraphDtype("x", x, "mask", mask); err != nil {
-		return nil, errors.Wrap(err, "Dropout")
+		return nil, fmt.Errorf("Dropout: %w", err)
 	}
 	xs, ms := x.Shape(), mask.Shape()
 	ok := xs.Dims() == ms.Dims() && xs.Dims() > 0
@@ -37,7 +37,7 @@ func Dropout(x, mask *G.Node) (*G.Node, error) {
 		ok = ms[d] == xs[d] || ms[d] == 1
 	}
 	if !ok {
-		return nil, errors.Errorf("ops.Dropout: mask has shape %v but x %v; want the shape of x, with size 1 on broadcast axes", ms, xs)
+		return nil, fmt.Errorf("ops.Dropout: mask has shape %v but x %v; want the shape of x, with size 1 on broadcast axes", ms, xs)
 	}
 	return apply(fmt.Sprintf("ops.Dropout of %v with mask %v", xs, ms), &maskMulOp{x: xs, mask: ms}, x, mask)
 }
@@ -46,7 +46,7 @@ func Dropout(x, mask *G.Node) (*G.Node, error) {
 // x = (N, C, ...): (N, C, 1, ...), one keep-or-drop decision per channel.
 func ChannelMaskShape(x tensor.Shape) (tensor.Shape, error) {
 	if x.Dims() < 2 {
-		return nil, errors.Errorf("ops.ChannelMaskShape: input shape %v has no channel axis; want (N, C, ...)", x)
+		return nil, fmt.Errorf("ops.ChannelMaskShape: input shape %v has no channel axis; want (N, C, ...)", x)
 	}
 	s := make(tensor.Shape, x.Dims())
 	for d := range s {
@@ -68,7 +68,7 @@ func FillDropoutMask(rng *rand.Rand, mask *tensor.Dense, p float64) error {
 		return errors.New("ops.FillDropoutMask: mask is nil")
 	}
 	if !(p >= 0 && p <= 1) {
-		return errors.Errorf("ops.FillDropoutMask: p = %v is outside [0, 1]", p)
+		return fmt.Errorf("ops.FillDropoutMask: p = %v is outside [0, 1]", p)
 	}
 	keep := 0.0
 	if p < 1 {
@@ -80,7 +80,10 @@ func FillDropoutMask(rng *rand.Rand, mask *tensor.Dense, p float64) error {
 			m[i] = keep
 		}
 	}
-	return errors.Wrapf(fill(mask, m), "ops.FillDropoutMask: mask %v", mask.Shape())
+	if err := fill(mask, m); err != nil {
+		return fmt.Errorf("ops.FillDropoutMask: mask %v: %w", mask.Shape(), err)
+	}
+	return nil
 }
 
 // maskMulOp is x⊙mask with mask broadcast along its size-1 axes. It is
@@ -101,7 +104,7 @@ func (op *maskMulOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if !s[0].Eq(op.x) || !s[1].Eq(op.mask) {
-		return nil, errors.Errorf("ops: %v got shapes %v and %v", op, s[0], s[1])
+		return nil, fmt.Errorf("ops: %v got shapes %v and %v", op, s[0], s[1])
 	}
 	return op.x.Clone(), nil
 }
@@ -114,7 +117,7 @@ func (op *maskMulOp) Hashcode() uint32      { return hashOf(op) }
 func (op *maskMulOp) DiffWRT(n int) []bool  { return []bool{true, false} }
 func (op *maskMulOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 2 {
-		return nil, errors.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 2 inputs, got %d", op, len(in))
 	}
 	dx, err := applyOp(op, grad, in[1])
 	return G.Nodes{dx, nil}, err

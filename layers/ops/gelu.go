@@ -9,8 +9,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // GELU is the exact Gaussian error linear unit x·Φ(x) = x·(1 + erf(x/√2))/2,
@@ -23,7 +21,7 @@ func GELUTanh(x *G.Node) (*G.Node, error) { return gelu("GELUTanh", x, true) }
 
 func gelu(name string, x *G.Node, approx bool) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, name)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return apply(fmt.Sprintf("ops.%s of %v", name, x.Shape()), &geluOp{shape: x.Shape(), approx: approx}, x)
 }
@@ -72,7 +70,7 @@ func (op *geluOp) Hashcode() uint32      { return hashOf(op) }
 func (op *geluOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *geluOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
-		return nil, errors.Errorf("ops: %v has 1 input, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 1 input, got %d", op, len(in))
 	}
 	dx, err := applyOp(&geluGradOp{shape: op.shape, approx: op.approx}, in[0], grad)
 	return G.Nodes{dx}, err

@@ -1,9 +1,9 @@
 package ops
 
 import (
-	G "gorgonia.org/gorgonia"
+	"fmt"
 
-	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
 )
 
 // GlobalAvgPool2d averages x of shape (N, C, H, W) over H and W, giving
@@ -11,10 +11,10 @@ import (
 // GlobalAveragePool2D has no gradient (Grad panics).
 func GlobalAvgPool2d(x *G.Node) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "GlobalAvgPool2d")
+		return nil, fmt.Errorf("GlobalAvgPool2d: %w", err)
 	}
 	if x.Dims() != 4 {
-		return nil, errors.Errorf("ops.GlobalAvgPool2d: x has shape %v; want (N, C, H, W)", x.Shape())
+		return nil, fmt.Errorf("ops.GlobalAvgPool2d: x has shape %v; want (N, C, H, W)", x.Shape())
 	}
 	return Mean(x, 2, 3)
 }

@@ -9,7 +9,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
 
 	"github.com/tanren-ml/tanren/internal/fastblas"
@@ -27,31 +26,31 @@ import (
 // it is differentiable to any order; db = Σ dy over the batch is Sum.
 func Linear(x, w, b *G.Node) (out *G.Node, err error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "ops.Linear")
+		return nil, fmt.Errorf("ops.Linear: %w", err)
 	}
 	if err := sameGraphDtype("x", x, "w", w); err != nil {
-		return nil, errors.Wrap(err, "ops.Linear")
+		return nil, fmt.Errorf("ops.Linear: %w", err)
 	}
 	xs, ws := x.Shape(), w.Shape()
 	where := fmt.Sprintf("ops.Linear of x %v with w %v", xs, ws)
 	if xs.Dims() != 2 || ws.Dims() != 2 {
-		return nil, errors.Errorf("%s: want x (N, In) and w (Out, In); flatten x first", where)
+		return nil, fmt.Errorf("%s: want x (N, In) and w (Out, In); flatten x first", where)
 	}
 	if xs[1] != ws[1] {
-		return nil, errors.Errorf("%s: x has %d features but w expects %d (w is (Out, In), PyTorch's layout)", where, xs[1], ws[1])
+		return nil, fmt.Errorf("%s: x has %d features but w expects %d (w is (Out, In), PyTorch's layout)", where, xs[1], ws[1])
 	}
 	if xs[0] < 1 || ws[0] < 1 || ws[1] < 1 {
-		return nil, errors.Errorf("%s: empty batch, input or output", where)
+		return nil, fmt.Errorf("%s: empty batch, input or output", where)
 	}
 	op := &linearOp{geom: linearGeom{batch: xs[0], in: ws[1], out: ws[0]}}
 	if b == nil {
 		return apply(where, op, x, w)
 	}
 	if err := sameGraphDtype("x", x, "b", b); err != nil {
-		return nil, errors.Wrap(err, where)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	if bs := b.Shape(); bs.Dims() != 1 || bs[0] != ws[0] {
-		return nil, errors.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
+		return nil, fmt.Errorf("%s: bias has shape %v, want (%d)", where, bs, ws[0])
 	}
 	op.bias = true
 	return apply(where, op, x, w, b)
@@ -104,7 +103,7 @@ func (op *linearOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	want, out := op.signature()
 	for i := range want {
 		if !s[i].Eq(want[i]) {
-			return nil, errors.Errorf("ops: %v got input shapes %v, want %v", op, s, want)
+			return nil, fmt.Errorf("ops: %v got input shapes %v, want %v", op, s, want)
 		}
 	}
 	return out, nil
@@ -138,7 +137,7 @@ func (op *linearOp) DiffWRT(n int) []bool {
 // g and the other input. The bias gradient is g summed over the batch.
 func (op *linearOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != op.Arity() {
-		return nil, errors.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
+		return nil, fmt.Errorf("ops: %v has %d inputs, got %d", op, op.Arity(), len(in))
 	}
 	a, b := in[0], in[1]
 	p, pIn1, pIn2, q, qIn1, qIn2 := bilinearGrads(op.pass, a, b, grad)

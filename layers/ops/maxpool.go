@@ -10,7 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/internal/arena"
 )
@@ -30,14 +30,14 @@ import (
 // only in a graph that differentiates it.
 func MaxPool2d(x *G.Node, kernel, stride, pad [2]int, ceilMode bool) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, "MaxPool2d")
+		return nil, fmt.Errorf("MaxPool2d: %w", err)
 	}
 	if stride == [2]int{} {
 		stride = kernel
 	}
 	p, err := newPoolParams(x.Shape(), kernel, stride, pad, false, ceilMode)
 	if err != nil {
-		return nil, errors.Wrap(err, "ops.MaxPool2d")
+		return nil, fmt.Errorf("ops.MaxPool2d: %w", err)
 	}
 	return apply(fmt.Sprintf("ops.MaxPool2d of %v", x.Shape()), &maxPoolOp{poolParams: p}, x)
 }
@@ -76,7 +76,7 @@ func (op *maxPoolOp) writesAll() bool       { return true }
 func (op *maxPoolOp) DiffWRT(n int) []bool  { return []bool{true} }
 func (op *maxPoolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
-		return nil, errors.Errorf("ops: %v has 1 input, got %d", op, len(in))
+		return nil, fmt.Errorf("ops: %v has 1 input, got %d", op, len(in))
 	}
 	if op.arg == nil {
 		op.arg = new(argmax)
@@ -216,7 +216,7 @@ func (op *maxPoolGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if out := op.outShape(); !s[0].Eq(out) || !s[1].Eq(out) {
-		return nil, errors.Errorf("ops: %v: inputs have shapes %v and %v, want %v for both", op, s[0], s[1], out)
+		return nil, fmt.Errorf("ops: %v: inputs have shapes %v and %v, want %v for both", op, s[0], s[1], out)
 	}
 	return op.in.Clone(), nil
 }

@@ -1,9 +1,11 @@
 package ops
 
 import (
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // MSE returns the mean of (a−b)² over all elements, a scalar node: PyTorch's
@@ -11,24 +13,24 @@ import (
 func MSE(a, b *G.Node) (out *G.Node, err error) {
 	defer recoverTo(&out, &err, "ops.MSE")
 	if _, err := floatDtype("a", a); err != nil {
-		return nil, errors.Wrap(err, "MSE")
+		return nil, fmt.Errorf("MSE: %w", err)
 	}
 	if err := sameGraphDtype("a", a, "b", b); err != nil {
-		return nil, errors.Wrap(err, "MSE")
+		return nil, fmt.Errorf("MSE: %w", err)
 	}
 	if !a.Shape().Eq(b.Shape()) {
-		return nil, errors.Errorf("ops.MSE: a has shape %v but b %v; they must match", a.Shape(), b.Shape())
+		return nil, fmt.Errorf("ops.MSE: a has shape %v but b %v; they must match", a.Shape(), b.Shape())
 	}
 	if a.IsScalar() {
 		return nil, errors.New("ops.MSE: a and b are scalars; want tensors")
 	}
 	d, err := G.Sub(a, b)
 	if err != nil {
-		return nil, errors.Wrapf(err, "ops.MSE: a−b of %v", a.Shape())
+		return nil, fmt.Errorf("ops.MSE: a−b of %v: %w", a.Shape(), err)
 	}
 	sq, err := G.HadamardProd(d, d)
 	if err != nil {
-		return nil, errors.Wrapf(err, "ops.MSE: (a−b)² of %v", a.Shape())
+		return nil, fmt.Errorf("ops.MSE: (a−b)² of %v: %w", a.Shape(), err)
 	}
 	return Mean(sq)
 }

@@ -1,10 +1,9 @@
 package ops
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
-
-	"github.com/pkg/errors"
 )
 
 // parallelFor calls fn(i) for 0 ≤ i < n, spread over up to GOMAXPROCS
@@ -16,7 +15,7 @@ func parallelFor(n int, fn func(i int)) error {
 	work := func(w int) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				err = errors.Errorf("worker %d panicked: %v", w, r)
+				err = fmt.Errorf("worker %d panicked: %v", w, r)
 			}
 		}()
 		for i := w; i < n; i += workers {

@@ -10,7 +10,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // Sum adds the elements of x over the given axes (all axes when none are
@@ -33,12 +33,12 @@ func Mean(x *G.Node, axes ...int) (*G.Node, error) {
 // into the reduction.
 func reduce(name string, x *G.Node, axes []int, mean bool, scale float64) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, name)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	in := x.Shape()
 	ax, err := normalizeAxes(in.Dims(), axes)
 	if err != nil {
-		return nil, errors.Wrapf(err, "ops.%s of %v", name, in)
+		return nil, fmt.Errorf("ops.%s of %v: %w", name, in, err)
 	}
 	if mean {
 		n := 1
@@ -46,7 +46,7 @@ func reduce(name string, x *G.Node, axes []int, mean bool, scale float64) (*G.No
 			n *= in[a]
 		}
 		if n == 0 {
-			return nil, errors.Errorf("ops.%s of %v over axes %v: no elements to average", name, in, ax)
+			return nil, fmt.Errorf("ops.%s of %v over axes %v: no elements to average", name, in, ax)
 		}
 		scale /= float64(n)
 	}
@@ -69,7 +69,7 @@ func normalizeAxes(dims int, axes []int) ([]int, error) {
 	out := make([]int, len(axes))
 	for i, a := range axes {
 		if a < -dims || a >= dims {
-			return nil, errors.Errorf("axis %d is out of range for %d dimensions", a, dims)
+			return nil, fmt.Errorf("axis %d is out of range for %d dimensions", a, dims)
 		}
 		if a < 0 {
 			a += dims
@@ -79,7 +79,7 @@ func normalizeAxes(dims int, axes []int) ([]int, error) {
 	sort.Ints(out)
 	for i := 1; i < len(out); i++ {
 		if out[i] == out[i-1] {
-			return nil, errors.Errorf("axis %d is given twice in %v", out[i], axes)
+			return nil, fmt.Errorf("axis %d is given twice in %v", out[i], axes)
 		}
 	}
 	return out, nil
@@ -125,7 +125,7 @@ func (op *reduceOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if !s[0].Eq(op.in) {
-		return nil, errors.Errorf("ops: %v got input shape %v", op, s[0])
+		return nil, fmt.Errorf("ops: %v got input shape %v", op, s[0])
 	}
 	out, _ := op.shapes()
 	return out, nil
@@ -201,7 +201,7 @@ func (op *expandOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if out, _ := reduceShapes(op.in, op.axes); !s[0].Eq(out) {
-		return nil, errors.Errorf("ops: %v got input shape %v, want %v", op, s[0], out)
+		return nil, fmt.Errorf("ops: %v got input shape %v, want %v", op, s[0], out)
 	}
 	return op.in.Clone(), nil
 }

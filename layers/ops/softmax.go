@@ -9,8 +9,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/pkg/errors"
 )
 
 // LogSoftmax returns log(softmax(x)) along axis (negative counts from the
@@ -31,14 +29,14 @@ func Softmax(x *G.Node, axis int) (*G.Node, error) {
 
 func softmax(name string, x *G.Node, axis int, log bool) (*G.Node, error) {
 	if _, err := floatDtype("x", x); err != nil {
-		return nil, errors.Wrap(err, name)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	s := x.Shape()
 	if s.Dims() == 0 {
-		return nil, errors.Errorf("ops.%s: x is a scalar; want a tensor with the axis %d", name, axis)
+		return nil, fmt.Errorf("ops.%s: x is a scalar; want a tensor with the axis %d", name, axis)
 	}
 	if axis < -s.Dims() || axis >= s.Dims() {
-		return nil, errors.Errorf("ops.%s: axis %d is out of range for x of shape %v", name, axis, s)
+		return nil, fmt.Errorf("ops.%s: axis %d is out of range for x of shape %v", name, axis, s)
 	}
 	if axis < 0 {
 		axis += s.Dims()
@@ -196,7 +194,7 @@ func sameShape(op G.Op, s tensor.Shape, in ...G.DimSizer) (tensor.Shape, error) 
 	}
 	for i, got := range shapes {
 		if !got.Eq(s) {
-			return nil, errors.Errorf("ops: %v: input %d has shape %v, want %v", op, i, got, s)
+			return nil, fmt.Errorf("ops: %v: input %d has shape %v, want %v", op, i, got, s)
 		}
 	}
 	return s.Clone(), nil

@@ -9,8 +9,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pkg/errors"
-
 	"github.com/tanren-ml/tanren/internal/arena"
 )
 
@@ -24,18 +22,18 @@ func floatDtype(name string, n *G.Node) (dt tensor.Dtype, err error) {
 	defer func() {
 		// Node.Dtype panics for nodes without a tensor type
 		if r := recover(); r != nil {
-			dt, err = tensor.Dtype{}, errors.Errorf("ops: %s has no float dtype: %v", name, r)
+			dt, err = tensor.Dtype{}, fmt.Errorf("ops: %s has no float dtype: %v", name, r)
 		}
 	}()
 	if n == nil {
-		return tensor.Dtype{}, errors.Errorf("ops: %s is nil", name)
+		return tensor.Dtype{}, fmt.Errorf("ops: %s is nil", name)
 	}
 	if n.Graph() == nil {
-		return tensor.Dtype{}, errors.Errorf("ops: %s (%v) belongs to no graph", name, n)
+		return tensor.Dtype{}, fmt.Errorf("ops: %s (%v) belongs to no graph", name, n)
 	}
 	dt = n.Dtype()
 	if dt != tensor.Float64 && dt != tensor.Float32 {
-		return tensor.Dtype{}, errors.Errorf("ops: %s has dtype %v; only float32 and float64 are supported", name, dt)
+		return tensor.Dtype{}, fmt.Errorf("ops: %s has dtype %v; only float32 and float64 are supported", name, dt)
 	}
 	return dt, nil
 }
@@ -46,10 +44,10 @@ func sameGraphDtype(aName string, a *G.Node, bName string, b *G.Node) error {
 		return err
 	}
 	if a.Graph() != b.Graph() {
-		return errors.Errorf("ops: %s and %s belong to different graphs", aName, bName)
+		return fmt.Errorf("ops: %s and %s belong to different graphs", aName, bName)
 	}
 	if a.Dtype() != b.Dtype() {
-		return errors.Errorf("ops: %s has dtype %v but %s has dtype %v; convert one of them", aName, a.Dtype(), bName, b.Dtype())
+		return fmt.Errorf("ops: %s has dtype %v but %s has dtype %v; convert one of them", aName, a.Dtype(), bName, b.Dtype())
 	}
 	return nil
 }
@@ -78,13 +76,13 @@ func fnType(out int, in ...int) hm.Type {
 // shapesOf converts the DimSizers given to InferShape, checking their number.
 func shapesOf(op fmt.Stringer, want int, in []G.DimSizer) ([]tensor.Shape, error) {
 	if len(in) != want {
-		return nil, errors.Errorf("ops: %v takes %d inputs, got %d", op, want, len(in))
+		return nil, fmt.Errorf("ops: %v takes %d inputs, got %d", op, want, len(in))
 	}
 	out := make([]tensor.Shape, len(in))
 	for i, d := range in {
 		s, ok := d.(tensor.Shape)
 		if !ok {
-			return nil, errors.Errorf("ops: %v: input %d has no concrete shape (%T)", op, i, d)
+			return nil, fmt.Errorf("ops: %v: input %d has no concrete shape (%T)", op, i, d)
 		}
 		out[i] = s
 	}
@@ -100,20 +98,20 @@ func data[T Float](v G.Value) ([]T, error) {
 		if t.IsMaterializable() || t.RequiresIterator() {
 			m, ok := t.Materialize().(*tensor.Dense)
 			if !ok {
-				return nil, errors.Errorf("ops: cannot materialize %v view", t.Shape())
+				return nil, fmt.Errorf("ops: cannot materialize %v view", t.Shape())
 			}
 			t = m
 		}
 		if t.IsScalar() {
 			s, ok := t.Data().(T)
 			if !ok {
-				return nil, errors.Errorf("ops: scalar tensor of dtype %v, want %T", t.Dtype(), s)
+				return nil, fmt.Errorf("ops: scalar tensor of dtype %v, want %T", t.Dtype(), s)
 			}
 			return []T{s}, nil
 		}
 		s, ok := t.Data().([]T)
 		if !ok {
-			return nil, errors.Errorf("ops: tensor of dtype %v, want %T", t.Dtype(), s)
+			return nil, fmt.Errorf("ops: tensor of dtype %v, want %T", t.Dtype(), s)
 		}
 		return s[:t.Shape().TotalSize()], nil
 	case *G.F64:
@@ -126,7 +124,7 @@ func data[T Float](v G.Value) ([]T, error) {
 		}
 	}
 	var zero T
-	return nil, errors.Errorf("ops: value %T (dtype %v) is not a %T tensor", v, v.Dtype(), zero)
+	return nil, fmt.Errorf("ops: value %T (dtype %v) is not a %T tensor", v, v.Dtype(), zero)
 }
 
 // inputs extracts the data of every value as []T.
@@ -135,7 +133,7 @@ func inputs[T Float](vs []G.Value) ([][]T, error) {
 	for i, v := range vs {
 		d, err := data[T](v)
 		if err != nil {
-			return nil, errors.Wrapf(err, "input %d", i)
+			return nil, fmt.Errorf("input %d: %w", i, err)
 		}
 		out[i] = d
 	}
@@ -170,11 +168,11 @@ func run(op fmt.Stringer, vs []G.Value, arity int, shape tensor.Shape,
 	k64 kernelFunc[float64], k32 kernelFunc[float32]) (v G.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = nil, errors.Errorf("ops: %v panicked: %v", op, r)
+			v, err = nil, fmt.Errorf("ops: %v panicked: %v", op, r)
 		}
 	}()
 	if len(vs) != arity {
-		return nil, errors.Errorf("ops: %v takes %d inputs, got %d", op, arity, len(vs))
+		return nil, fmt.Errorf("ops: %v takes %d inputs, got %d", op, arity, len(vs))
 	}
 	switch dt := vs[0].Dtype(); dt {
 	case tensor.Float64:
@@ -182,14 +180,14 @@ func run(op fmt.Stringer, vs []G.Value, arity int, shape tensor.Shape,
 	case tensor.Float32:
 		return runT(op, vs, shape, k32)
 	default:
-		return nil, errors.Errorf("ops: %v: dtype %v is not supported", op, dt)
+		return nil, fmt.Errorf("ops: %v: dtype %v is not supported", op, dt)
 	}
 }
 
 func runT[T Float](op fmt.Stringer, vs []G.Value, shape tensor.Shape, k kernelFunc[T]) (G.Value, error) {
 	in, err := inputs[T](vs)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, fmt.Errorf("%v: %w", op, err)
 	}
 	var out []T
 	if w, ok := op.(interface{ writesAll() bool }); ok && w.writesAll() {
@@ -198,7 +196,7 @@ func runT[T Float](op fmt.Stringer, vs []G.Value, shape tensor.Shape, k kernelFu
 		out = arena.Get[T](arenaOf(op), shape.TotalSize())
 	}
 	if err := k(in, out); err != nil {
-		return nil, errors.Wrapf(err, "%v", op)
+		return nil, fmt.Errorf("%v: %w", op, err)
 	}
 	return result(shape, out), nil
 }
@@ -206,7 +204,7 @@ func runT[T Float](op fmt.Stringer, vs []G.Value, shape tensor.Shape, k kernelFu
 // checkLen reports a length mismatch between a kernel's inputs.
 func checkLen(what string, got, want int) error {
 	if got != want {
-		return errors.Errorf("%s has %d elements, want %d", what, got, want)
+		return fmt.Errorf("%s has %d elements, want %d", what, got, want)
 	}
 	return nil
 }
@@ -246,7 +244,7 @@ func (pure) OverwritesInput() int { return -1 }
 func apply(where string, op G.Op, children ...*G.Node) (out *G.Node, err error) {
 	defer recoverTo(&out, &err, where)
 	if out, err = applyOp(op, children...); err != nil {
-		return nil, errors.Wrap(err, where)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return out, nil
 }
@@ -264,6 +262,6 @@ func applyOp(op G.Op, children ...*G.Node) (*G.Node, error) {
 // turns a panic inside Gorgonia into an error, so none escapes the package.
 func recoverTo(out **G.Node, err *error, where string) {
 	if r := recover(); r != nil {
-		*out, *err = nil, errors.Errorf("%s: gorgonia panicked: %v", where, r)
+		*out, *err = nil, fmt.Errorf("%s: gorgonia panicked: %v", where, r)
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"

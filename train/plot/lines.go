@@ -1,10 +1,12 @@
 package plot
 
 import (
+	"fmt"
 	"io"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -39,7 +41,7 @@ func Lines(path string, charts ...Chart) error {
 	for i, c := range charts {
 		p, err := lineChart(c)
 		if err != nil {
-			return errors.Wrapf(err, "plot %q", c.Title)
+			return fmt.Errorf("plot %q: %w", c.Title, err)
 		}
 		plots[i] = p
 	}
@@ -63,7 +65,7 @@ func lineChart(c Chart) (*plot.Plot, error) {
 	p.Add(plotter.NewGrid())
 	for i, s := range c.Series {
 		if len(s.X) != len(s.Y) {
-			return nil, errors.Errorf("series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+			return nil, fmt.Errorf("series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
 		}
 		pts := make(plotter.XYs, 0, len(s.X))
 		for j := range s.X {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/train"
 )

@@ -2,13 +2,12 @@ package hub
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/pkg/errors"
 )
 
 // Config is what a timm or Hugging Face config.json says about a model's
@@ -91,24 +90,27 @@ var pilFilters = map[int]string{0: "nearest", 1: "lanczos", 2: "bilinear", 3: "b
 func ReadConfig(path string) (Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Config{}, errors.Wrap(err, "pth config")
+		return Config{}, fmt.Errorf("pth config: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
-		return Config{}, errors.Wrapf(err, "pth config: %s", path)
+		return Config{}, fmt.Errorf("pth config: %s: %w", path, err)
 	}
 	if len(b) > maxConfigBytes {
-		return Config{}, errors.Errorf("pth config: %s is larger than %d bytes: not a model config", path, maxConfigBytes)
+		return Config{}, fmt.Errorf("pth config: %s is larger than %d bytes: not a model config", path, maxConfigBytes)
 	}
 	c, err := parseConfig(b)
-	return c, errors.Wrapf(err, "pth config: %s", path)
+	if err != nil {
+		return c, fmt.Errorf("pth config: %s: %w", path, err)
+	}
+	return c, nil
 }
 
 func parseConfig(b []byte) (Config, error) {
 	var top rawConfig
 	if err := json.Unmarshal(b, &top); err != nil {
-		return Config{}, errors.Wrap(err, "not a valid config.json")
+		return Config{}, fmt.Errorf("not a valid config.json: %w", err)
 	}
 	var c Config
 	// The top level first, then pretrained_cfg over it.
@@ -140,7 +142,7 @@ func (r *rawConfig) apply(c *Config) error {
 	}
 	if r.InputSize != nil {
 		if len(r.InputSize) != 3 {
-			return errors.Errorf("input_size %v: expected (channels, height, width)", r.InputSize)
+			return fmt.Errorf("input_size %v: expected (channels, height, width)", r.InputSize)
 		}
 		c.Channels, c.Height, c.Width = r.InputSize[0], r.InputSize[1], r.InputSize[2]
 	}
@@ -156,14 +158,14 @@ func (r *rawConfig) apply(c *Config) error {
 		case json.Unmarshal(r.ImageSize, &hw) == nil && len(hw) == 2:
 			c.Height, c.Width = hw[0], hw[1]
 		default:
-			return errors.Errorf("image_size %s: expected a number or [height, width]", r.ImageSize)
+			return fmt.Errorf("image_size %s: expected a number or [height, width]", r.ImageSize)
 		}
 	}
 	set(&c.Interpolation, strings.ToLower(r.Interpolation))
 	if r.Resample != nil {
 		name, ok := pilFilters[*r.Resample]
 		if !ok {
-			return errors.Errorf("resample %d is not one of PIL's filters (0 to 5)", *r.Resample)
+			return fmt.Errorf("resample %d is not one of PIL's filters (0 to 5)", *r.Resample)
 		}
 		c.Interpolation = name
 	}
@@ -205,7 +207,7 @@ func labelsFromIDs(ids map[string]string) ([]string, error) {
 	for k, v := range ids {
 		i, err := strconv.Atoi(k)
 		if err != nil || i < 0 || i >= len(ids) || seen[i] {
-			return nil, errors.Errorf("id2label key %q: the keys must be the numbers 0 to %d", k, len(ids)-1)
+			return nil, fmt.Errorf("id2label key %q: the keys must be the numbers 0 to %d", k, len(ids)-1)
 		}
 		names[i], seen[i] = v, true
 	}
@@ -215,30 +217,30 @@ func labelsFromIDs(ids map[string]string) ([]string, error) {
 // check rejects values no model could have.
 func (c *Config) check() error {
 	if c.Channels < 0 || c.Height < 0 || c.Width < 0 {
-		return errors.Errorf("input size (%d, %d, %d) has a negative dimension", c.Channels, c.Height, c.Width)
+		return fmt.Errorf("input size (%d, %d, %d) has a negative dimension", c.Channels, c.Height, c.Width)
 	}
 	if len(c.Mean) != len(c.Std) {
-		return errors.Errorf("mean %v and std %v have different lengths", c.Mean, c.Std)
+		return fmt.Errorf("mean %v and std %v have different lengths", c.Mean, c.Std)
 	}
 	if c.Channels > 0 && len(c.Mean) > 0 && len(c.Mean) != c.Channels {
-		return errors.Errorf("mean %v and std %v do not have one value per channel (%d channels)", c.Mean, c.Std, c.Channels)
+		return fmt.Errorf("mean %v and std %v do not have one value per channel (%d channels)", c.Mean, c.Std, c.Channels)
 	}
 	for _, s := range c.Std {
 		if !(s > 0) || math.IsInf(s, 0) {
-			return errors.Errorf("std %v: every value must be positive and finite", c.Std)
+			return fmt.Errorf("std %v: every value must be positive and finite", c.Std)
 		}
 	}
 	if c.CropPct < 0 || math.IsNaN(c.CropPct) || math.IsInf(c.CropPct, 0) {
-		return errors.Errorf("crop_pct %v must be positive", c.CropPct)
+		return fmt.Errorf("crop_pct %v must be positive", c.CropPct)
 	}
 	if c.NumClasses < 0 {
-		return errors.Errorf("num_classes %d is negative", c.NumClasses)
+		return fmt.Errorf("num_classes %d is negative", c.NumClasses)
 	}
 	if c.NumClasses == 0 {
 		c.NumClasses = len(c.LabelNames)
 	}
 	if len(c.LabelNames) > 0 && len(c.LabelNames) != c.NumClasses {
-		return errors.Errorf("%d label names for %d classes", len(c.LabelNames), c.NumClasses)
+		return fmt.Errorf("%d label names for %d classes", len(c.LabelNames), c.NumClasses)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/nlpodyssey/gopickle/types"
-	"github.com/pkg/errors"
 )
 
 // RefusedError reports a pickle global outside the allow-list. Such a file
@@ -60,7 +59,7 @@ func checkGlobal(module, name string) error {
 			supported = append(supported, n)
 		}
 		sort.Strings(supported)
-		return errors.Errorf("tensors of type torch.%s are not supported (supported: %s)", name, strings.Join(supported, ", "))
+		return fmt.Errorf("tensors of type torch.%s are not supported (supported: %s)", name, strings.Join(supported, ", "))
 	}
 	return &RefusedError{Global: module + "." + name}
 }
@@ -88,26 +87,29 @@ var _ types.Callable = rebuildTensor{}
 
 func (r rebuildTensor) Call(args ...interface{}) (interface{}, error) {
 	if len(args) < r.minArgs || len(args) > r.maxArgs {
-		return nil, errors.Errorf("%s called with %d arguments, expected %d to %d", r.name, len(args), r.minArgs, r.maxArgs)
+		return nil, fmt.Errorf("%s called with %d arguments, expected %d to %d", r.name, len(args), r.minArgs, r.maxArgs)
 	}
 	st, ok := args[0].(*storage)
 	if !ok {
-		return nil, errors.Errorf("%s: first argument is a %T, not a storage", r.name, args[0])
+		return nil, fmt.Errorf("%s: first argument is a %T, not a storage", r.name, args[0])
 	}
 	offset, ok := asInt64(args[1])
 	if !ok {
-		return nil, errors.Errorf("%s: storage offset is a %T, not an integer", r.name, args[1])
+		return nil, fmt.Errorf("%s: storage offset is a %T, not an integer", r.name, args[1])
 	}
 	shape, err := asInt64s(args[2], "size")
 	if err != nil {
-		return nil, errors.Wrap(err, r.name)
+		return nil, fmt.Errorf("%s: %w", r.name, err)
 	}
 	stride, err := asInt64s(args[3], "stride")
 	if err != nil {
-		return nil, errors.Wrap(err, r.name)
+		return nil, fmt.Errorf("%s: %w", r.name, err)
 	}
 	t, err := newTensorRef(st, offset, shape, stride, r.l.lim)
-	return t, errors.Wrap(err, r.name)
+	if err != nil {
+		return t, fmt.Errorf("%s: %w", r.name, err)
+	}
+	return t, nil
 }
 
 // rebuildParameter is torch._utils._rebuild_parameter(data, requires_grad,
@@ -122,11 +124,11 @@ var _ types.Callable = rebuildParameter{}
 
 func (r rebuildParameter) Call(args ...interface{}) (interface{}, error) {
 	if len(args) != r.args {
-		return nil, errors.Errorf("%s called with %d arguments, expected %d", r.name, len(args), r.args)
+		return nil, fmt.Errorf("%s called with %d arguments, expected %d", r.name, len(args), r.args)
 	}
 	t, ok := args[0].(*tensorRef)
 	if !ok {
-		return nil, errors.Errorf("%s: data is a %T, not a tensor", r.name, args[0])
+		return nil, fmt.Errorf("%s: data is a %T, not a tensor", r.name, args[0])
 	}
 	return t, nil
 }
@@ -138,7 +140,7 @@ var _ types.Callable = torchSize{}
 
 func (torchSize) Call(args ...interface{}) (interface{}, error) {
 	if len(args) != 1 {
-		return nil, errors.Errorf("torch.Size called with %d arguments, expected 1", len(args))
+		return nil, fmt.Errorf("torch.Size called with %d arguments, expected 1", len(args))
 	}
 	switch v := args[0].(type) {
 	case *types.Tuple:
@@ -147,5 +149,5 @@ func (torchSize) Call(args ...interface{}) (interface{}, error) {
 		t := types.Tuple(append([]interface{}(nil), *v...))
 		return &t, nil
 	}
-	return nil, errors.Errorf("torch.Size of a %T, expected a tuple or list", args[0])
+	return nil, fmt.Errorf("torch.Size of a %T, expected a tuple or list", args[0])
 }

@@ -3,11 +3,13 @@ package pth
 import (
 	"bufio"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math/big"
 
+	"errors"
+
 	"github.com/nlpodyssey/gopickle/types"
-	"github.com/pkg/errors"
 )
 
 // The first two pickles of a legacy checkpoint.
@@ -32,11 +34,14 @@ func (l *loader) readLegacy(r io.ReaderAt, size int64) (interface{}, storageSour
 		br := bufio.NewReader(io.NewSectionReader(r, off, size-off))
 		p, err := scanPickle(br, size-off, l.lim)
 		if err != nil {
-			return nil, errors.Wrapf(err, "%s pickle at byte %d", what, off)
+			return nil, fmt.Errorf("%s pickle at byte %d: %w", what, off, err)
 		}
 		off += int64(len(p))
 		v, err := l.unpickle(p, persistent)
-		return v, errors.Wrapf(err, "%s pickle at byte %d", what, off-int64(len(p)))
+		if err != nil {
+			return v, fmt.Errorf("%s pickle at byte %d: %w", what, off-int64(len(p)), err)
+		}
+		return v, nil
 	}
 	magic, err := next("magic number", nil)
 	if err != nil {
@@ -50,7 +55,7 @@ func (l *loader) readLegacy(r io.ReaderAt, size int64) (interface{}, storageSour
 		return nil, nil, err
 	}
 	if proto != legacyProtocol {
-		return nil, nil, errors.Errorf("legacy checkpoint protocol %v is not supported (expected %d)", proto, legacyProtocol)
+		return nil, nil, fmt.Errorf("legacy checkpoint protocol %v is not supported (expected %d)", proto, legacyProtocol)
 	}
 	if _, err := next("system info", nil); err != nil {
 		return nil, nil, err
@@ -65,34 +70,34 @@ func (l *loader) readLegacy(r io.ReaderAt, size int64) (interface{}, storageSour
 	}
 	keys, ok := rawKeys.(*types.List)
 	if !ok {
-		return nil, nil, errors.Errorf("storage keys are a %s, not a list (corrupt file?)", pyType(rawKeys))
+		return nil, nil, fmt.Errorf("storage keys are a %s, not a list (corrupt file?)", pyType(rawKeys))
 	}
 	src := &legacySource{r: r, offsets: make(map[string]int64, len(*keys))}
 	for _, k := range *keys {
 		key, ok := k.(string)
 		if !ok {
-			return nil, nil, errors.Errorf("a storage key is a %s, not a str (corrupt file?)", pyType(k))
+			return nil, nil, fmt.Errorf("a storage key is a %s, not a str (corrupt file?)", pyType(k))
 		}
 		st, ok := l.storages[key]
 		if !ok {
-			return nil, nil, errors.Errorf("storage %q is in the file but no tensor uses it (corrupt file?)", key)
+			return nil, nil, fmt.Errorf("storage %q is in the file but no tensor uses it (corrupt file?)", key)
 		}
 		if _, dup := src.offsets[key]; dup {
-			return nil, nil, errors.Errorf("storage %q is listed twice (corrupt file?)", key)
+			return nil, nil, fmt.Errorf("storage %q is listed twice (corrupt file?)", key)
 		}
 		var head [8]byte
 		if size-off < 8 {
-			return nil, nil, errors.Errorf("storage %q: file ends at byte %d before its header (truncated file?)", key, size)
+			return nil, nil, fmt.Errorf("storage %q: file ends at byte %d before its header (truncated file?)", key, size)
 		}
 		if _, err := r.ReadAt(head[:], off); err != nil {
-			return nil, nil, errors.Wrapf(err, "storage %q: reading its header at byte %d", key, off)
+			return nil, nil, fmt.Errorf("storage %q: reading its header at byte %d: %w", key, off, err)
 		}
 		if n := binary.LittleEndian.Uint64(head[:]); n != uint64(st.numel) {
-			return nil, nil, errors.Errorf("storage %q: header at byte %d says %d elements, the pickle %d (corrupt file?)", key, off, n, st.numel)
+			return nil, nil, fmt.Errorf("storage %q: header at byte %d says %d elements, the pickle %d (corrupt file?)", key, off, n, st.numel)
 		}
 		off += 8
 		if st.nbytes() > size-off {
-			return nil, nil, errors.Errorf("storage %q: %d bytes at byte %d run past the end of the file (%d bytes; truncated file?)", key, st.nbytes(), off, size)
+			return nil, nil, fmt.Errorf("storage %q: %d bytes at byte %d run past the end of the file (%d bytes; truncated file?)", key, st.nbytes(), off, size)
 		}
 		src.offsets[key] = off
 		off += st.nbytes()

@@ -1,8 +1,9 @@
 package pth
 
 import (
+	"fmt"
+
 	"github.com/nlpodyssey/gopickle/types"
-	"github.com/pkg/errors"
 )
 
 // storageID decodes the common part of a persistent id, ("storage",
@@ -11,31 +12,31 @@ import (
 func (l *loader) storageID(pid interface{}, fields int) (*types.Tuple, *storage, error) {
 	t, ok := pid.(*types.Tuple)
 	if !ok {
-		return nil, nil, errors.Errorf("persistent id is a %s, not a tuple (corrupt file?)", pyType(pid))
+		return nil, nil, fmt.Errorf("persistent id is a %s, not a tuple (corrupt file?)", pyType(pid))
 	}
 	if t.Len() > 0 && t.Get(0) == "module" {
 		return nil, nil, &RefusedError{Global: "a pickled nn.Module (torch.save(model))"}
 	}
 	if t.Len() != fields || t.Get(0) != "storage" {
-		return nil, nil, errors.Errorf("persistent id %v is not (\"storage\", type, key, location, size%s) (corrupt file?)", *t, map[bool]string{true: ", view", false: ""}[fields == 6])
+		return nil, nil, fmt.Errorf("persistent id %v is not (\"storage\", type, key, location, size%s) (corrupt file?)", *t, map[bool]string{true: ", view", false: ""}[fields == 6])
 	}
 	typ, ok := t.Get(1).(*storageType)
 	if !ok {
-		return nil, nil, errors.Errorf("persistent id: storage type is a %s (corrupt file?)", pyType(t.Get(1)))
+		return nil, nil, fmt.Errorf("persistent id: storage type is a %s (corrupt file?)", pyType(t.Get(1)))
 	}
 	key, ok := t.Get(2).(string)
 	if !ok {
-		return nil, nil, errors.Errorf("persistent id: storage key is a %s (corrupt file?)", pyType(t.Get(2)))
+		return nil, nil, fmt.Errorf("persistent id: storage key is a %s (corrupt file?)", pyType(t.Get(2)))
 	}
 	numel, ok := asInt64(t.Get(4))
 	if !ok {
-		return nil, nil, errors.Errorf("storage %q: size is a %s (corrupt file?)", key, pyType(t.Get(4)))
+		return nil, nil, fmt.Errorf("storage %q: size is a %s (corrupt file?)", key, pyType(t.Get(4)))
 	}
 	if st, ok := l.storages[key]; ok {
 		return t, st, st.sameAs(typ, numel)
 	}
 	if len(l.storages) >= l.lim.maxTensors() {
-		return nil, nil, errors.Errorf("more than %d storages (Limits.MaxTensors)", l.lim.maxTensors())
+		return nil, nil, fmt.Errorf("more than %d storages (Limits.MaxTensors)", l.lim.maxTensors())
 	}
 	st, err := newStorage(key, typ, numel, l.lim)
 	if err != nil {
@@ -70,25 +71,25 @@ func (l *loader) legacyPersistent(pid interface{}) (interface{}, error) {
 	}
 	vm, ok := view.(*types.Tuple)
 	if !ok || vm.Len() != 3 {
-		return nil, errors.Errorf("storage %q: view metadata %v is not (key, offset, size) (corrupt file?)", root.key, view)
+		return nil, fmt.Errorf("storage %q: view metadata %v is not (key, offset, size) (corrupt file?)", root.key, view)
 	}
 	key, ok1 := vm.Get(0).(string)
 	offset, ok2 := asInt64(vm.Get(1))
 	numel, ok3 := asInt64(vm.Get(2))
 	if !ok1 || !ok2 || !ok3 {
-		return nil, errors.Errorf("storage %q: view metadata %v is not (key, offset, size) (corrupt file?)", root.key, *vm)
+		return nil, fmt.Errorf("storage %q: view metadata %v is not (key, offset, size) (corrupt file?)", root.key, *vm)
 	}
 	if _, ok := addLimit(offset, numel, root.numel); !ok {
-		return nil, errors.Errorf("storage view %q: elements [%d, %d+%d) outside storage %q of %d elements (corrupt file?)", key, offset, offset, numel, root.key, root.numel)
+		return nil, fmt.Errorf("storage view %q: elements [%d, %d+%d) outside storage %q of %d elements (corrupt file?)", key, offset, offset, numel, root.key, root.numel)
 	}
 	if v, ok := l.views[key]; ok {
 		if v.root != root || v.offset != offset || v.numel != numel {
-			return nil, errors.Errorf("storage view %q is described twice, differently (corrupt file?)", key)
+			return nil, fmt.Errorf("storage view %q is described twice, differently (corrupt file?)", key)
 		}
 		return v, nil
 	}
 	if len(l.views) >= l.lim.maxTensors() {
-		return nil, errors.Errorf("more than %d storage views (Limits.MaxTensors)", l.lim.maxTensors())
+		return nil, fmt.Errorf("more than %d storage views (Limits.MaxTensors)", l.lim.maxTensors())
 	}
 	v := &storage{key: key, typ: root.typ, numel: numel, root: root, offset: offset}
 	l.views[key] = v

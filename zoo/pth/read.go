@@ -3,10 +3,11 @@ package pth
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 
-	"github.com/pkg/errors"
+	"errors"
 
 	"github.com/tanren-ml/tanren/internal/safetensors"
 )
@@ -17,16 +18,16 @@ import (
 func ReadFile(path string) ([]safetensors.Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "pth")
+		return nil, fmt.Errorf("pth: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, errors.Wrapf(err, "pth: %s", path)
+		return nil, fmt.Errorf("pth: %s: %w", path, err)
 	}
 	out, err := Read(f, st.Size(), Limits{})
 	if err != nil {
-		return nil, errors.Wrapf(err, "pth: %s", path)
+		return nil, fmt.Errorf("pth: %s: %w", path, err)
 	}
 	return out, nil
 }
@@ -45,7 +46,7 @@ func ReadFile(path string) ([]safetensors.Tensor, error) {
 func Read(r io.ReaderAt, size int64, lim Limits) (out []safetensors.Tensor, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, errors.Errorf("corrupt checkpoint (internal error: %v)", p)
+			out, err = nil, fmt.Errorf("corrupt checkpoint (internal error: %v)", p)
 		}
 	}()
 	return read(r, size, lim)
@@ -57,7 +58,7 @@ func read(r io.ReaderAt, size int64, lim Limits) ([]safetensors.Tensor, error) {
 	var head [16]byte
 	n, err := r.ReadAt(head[:], 0)
 	if err != nil && err != io.EOF {
-		return nil, errors.Wrap(err, "reading the first bytes")
+		return nil, fmt.Errorf("reading the first bytes: %w", err)
 	}
 	var obj interface{}
 	var src storageSource
@@ -69,7 +70,7 @@ func read(r io.ReaderAt, size int64, lim Limits) ([]safetensors.Tensor, error) {
 	case len(h) >= 9 && h[8] == '{' && binary.LittleEndian.Uint64(h[:8]) < uint64(size):
 		return nil, errors.New("this is a safetensors file, not a PyTorch checkpoint: load it with graph.Store.Load")
 	default:
-		return nil, errors.Errorf("not a PyTorch checkpoint: it starts with %q, not a zip archive (torch.save since PyTorch 1.6) or a pickle (the legacy format)", h)
+		return nil, fmt.Errorf("not a PyTorch checkpoint: it starts with %q, not a zip archive (torch.save since PyTorch 1.6) or a pickle (the legacy format)", h)
 	}
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func read(r io.ReaderAt, size int64, lim Limits) ([]safetensors.Tensor, error) {
 		return nil, err
 	}
 	if len(entries) > lim.maxTensors() {
-		return nil, errors.Errorf("%d tensors, more than the limit of %d (Limits.MaxTensors)", len(entries), lim.maxTensors())
+		return nil, fmt.Errorf("%d tensors, more than the limit of %d (Limits.MaxTensors)", len(entries), lim.maxTensors())
 	}
 	out := make([]safetensors.Tensor, len(entries))
 	var produced int64
@@ -90,11 +91,11 @@ func read(r io.ReaderAt, size int64, lim Limits) ([]safetensors.Tensor, error) {
 			produced, ok = addLimit(produced, n, lim.maxBytes())
 		}
 		if !ok {
-			return nil, errors.Errorf("tensor %q: the tensors add up to more than the limit of %d bytes (Limits.MaxBytes)", e.name, lim.maxBytes())
+			return nil, fmt.Errorf("tensor %q: the tensors add up to more than the limit of %d bytes (Limits.MaxBytes)", e.name, lim.maxBytes())
 		}
 		data, err := l.storageBytes(src, e.t.storage)
 		if err != nil {
-			return nil, errors.Wrapf(err, "tensor %q", e.name)
+			return nil, fmt.Errorf("tensor %q: %w", e.name, err)
 		}
 		out[i] = e.t.materialize(e.name, data)
 	}
@@ -124,11 +125,11 @@ func (l *loader) storageBytes(src storageSource, st *storage) ([]byte, error) {
 	if root.data == nil {
 		n, ok := addLimit(l.read, root.nbytes(), l.lim.maxBytes())
 		if !ok {
-			return nil, errors.Errorf("storages add up to more than the limit of %d bytes (Limits.MaxBytes)", l.lim.maxBytes())
+			return nil, fmt.Errorf("storages add up to more than the limit of %d bytes (Limits.MaxBytes)", l.lim.maxBytes())
 		}
 		data, err := src.load(root)
 		if err != nil {
-			return nil, errors.Wrapf(err, "storage %q", root.key)
+			return nil, fmt.Errorf("storage %q: %w", root.key, err)
 		}
 		l.read = n
 		root.data = data
@@ -164,7 +165,7 @@ func readStorage(r io.Reader, st *storage, present bool) ([]byte, error) {
 
 func shortStorage(st *storage, n int64, err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return errors.Errorf("%d of %d bytes (%d elements of %s): truncated file?", n, st.nbytes(), st.numel, st.typ.name)
+		return fmt.Errorf("%d of %d bytes (%d elements of %s): truncated file?", n, st.nbytes(), st.numel, st.typ.name)
 	}
 	return err
 }

@@ -3,9 +3,8 @@ package pth
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
-
-	"github.com/pkg/errors"
 )
 
 // argKind says how an opcode's argument is laid out in the stream.
@@ -178,14 +177,14 @@ func scanPickle(r pickleReader, avail int64, lim Limits) ([]byte, error) {
 		}
 		op := opcodes[code]
 		if op == nil {
-			return nil, errors.Errorf("byte %d of the pickle: unknown opcode 0x%02x (corrupt file?)", pos, code)
+			return nil, fmt.Errorf("byte %d of the pickle: unknown opcode 0x%02x (corrupt file?)", pos, code)
 		}
 		if err := s.arg(op, pos); err != nil {
-			return nil, errors.Wrapf(err, "byte %d of the pickle, opcode %s", pos, op.name)
+			return nil, fmt.Errorf("byte %d of the pickle, opcode %s: %w", pos, op.name, err)
 		}
 		s.cost += op.cost
 		if s.cost > s.maxCost {
-			return nil, errors.Errorf("byte %d of the pickle: unpickling would need more than %d bytes of memory (Limits.MaxPickleMemory); corrupt or hostile file?", pos, s.maxCost)
+			return nil, fmt.Errorf("byte %d of the pickle: unpickling would need more than %d bytes of memory (Limits.MaxPickleMemory); corrupt or hostile file?", pos, s.maxCost)
 		}
 		switch op.name {
 		case "STACK_GLOBAL":
@@ -201,9 +200,9 @@ func scanPickle(r pickleReader, avail int64, lim Limits) ([]byte, error) {
 
 func (s *scanner) truncated() error {
 	if s.limited {
-		return errors.Errorf("pickle is larger than the limit of %d bytes (Limits.MaxPickleBytes) or is not terminated", s.max)
+		return fmt.Errorf("pickle is larger than the limit of %d bytes (Limits.MaxPickleBytes) or is not terminated", s.max)
 	}
-	return errors.Errorf("pickle ends after %d bytes without its STOP opcode (truncated file?)", s.out.Len())
+	return fmt.Errorf("pickle ends after %d bytes without its STOP opcode (truncated file?)", s.out.Len())
 }
 
 // remaining is the number of bytes the pickle may still span.
@@ -225,16 +224,19 @@ func (s *scanner) readErr(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return s.truncated()
 	}
-	return errors.Wrap(err, "reading the pickle")
+	if err != nil {
+		return fmt.Errorf("reading the pickle: %w", err)
+	}
+	return nil
 }
 
 // bytes reads n bytes and returns them (valid until the next read).
 func (s *scanner) bytes(n uint64) ([]byte, error) {
 	if n > uint64(s.remaining()) {
 		if s.limited {
-			return nil, errors.Errorf("argument of %d bytes is larger than the pickle limit of %d bytes (Limits.MaxPickleBytes)", n, s.max)
+			return nil, fmt.Errorf("argument of %d bytes is larger than the pickle limit of %d bytes (Limits.MaxPickleBytes)", n, s.max)
 		}
-		return nil, errors.Errorf("argument of %d bytes is longer than the %d bytes left in the file (truncated or corrupt file?)", n, s.remaining())
+		return nil, fmt.Errorf("argument of %d bytes is longer than the %d bytes left in the file (truncated or corrupt file?)", n, s.remaining())
 	}
 	start := s.out.Len()
 	// Read in chunks so the buffer grows with the data actually read, not
@@ -265,7 +267,7 @@ func (s *scanner) line(max int) ([]byte, error) {
 			return s.out.Bytes()[start : s.out.Len()-1], nil
 		}
 		if s.out.Len()-start > max {
-			return nil, errors.Errorf("line argument longer than %d bytes (corrupt file?)", max)
+			return nil, fmt.Errorf("line argument longer than %d bytes (corrupt file?)", max)
 		}
 	}
 }
@@ -288,14 +290,14 @@ func (s *scanner) arg(op *opInfo, pos int) error {
 	case argNone:
 		return nil
 	case argRefused:
-		return errors.Errorf("opcode %s is not used by PyTorch state dicts and is not supported", op.name)
+		return fmt.Errorf("opcode %s is not used by PyTorch state dicts and is not supported", op.name)
 	case argFixed:
 		_, err = s.bytes(uint64(op.n))
 		return err
 	case argProto:
 		v, err := s.byte()
 		if err == nil && v > 5 {
-			err = errors.Errorf("unsupported pickle protocol %d (at most 5)", v)
+			err = fmt.Errorf("unsupported pickle protocol %d (at most 5)", v)
 		}
 		return err
 	case argLine:
@@ -329,7 +331,7 @@ func (s *scanner) arg(op *opInfo, pos int) error {
 			return err
 		}
 		if int32(uint32(n)) < 0 {
-			return errors.Errorf("negative length %d", int32(uint32(n)))
+			return fmt.Errorf("negative length %d", int32(uint32(n)))
 		}
 		data, err = s.bytes(n)
 		if err != nil {
@@ -345,12 +347,12 @@ func (s *scanner) arg(op *opInfo, pos int) error {
 			return err
 		}
 		if op.arg == argLong4 && int32(uint32(n)) < 0 {
-			return errors.Errorf("negative length %d", int32(uint32(n)))
+			return fmt.Errorf("negative length %d", int32(uint32(n)))
 		}
 		// Python never writes an empty LONG1 (0 is BININT1), and gopickle
 		// cannot decode one.
 		if n == 0 || n > maxLongBytes {
-			return errors.Errorf("integer of %d bytes is not supported (1 to %d)", n, maxLongBytes)
+			return fmt.Errorf("integer of %d bytes is not supported (1 to %d)", n, maxLongBytes)
 		}
 		data, err = s.bytes(n)
 		if err != nil {
@@ -362,7 +364,7 @@ func (s *scanner) arg(op *opInfo, pos int) error {
 			return err
 		}
 		if n > uint64(s.remaining()) {
-			return errors.Errorf("frame of %d bytes is longer than the %d bytes the pickle may still span", n, s.remaining())
+			return fmt.Errorf("frame of %d bytes is longer than the %d bytes the pickle may still span", n, s.remaining())
 		}
 		// gopickle copies the frame into a buffer of its own.
 		s.cost += int64(n)

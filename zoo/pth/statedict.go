@@ -1,11 +1,11 @@
 package pth
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 
 	"github.com/nlpodyssey/gopickle/types"
-	"github.com/pkg/errors"
 )
 
 // wrapperKeys are the keys under which training checkpoints keep the state
@@ -57,7 +57,7 @@ func stateDict(obj interface{}) ([]entry, error) {
 	for depth := 0; ; depth++ {
 		items, ok := dictItems(obj)
 		if !ok {
-			return nil, errors.Errorf("the file holds a %s, not a state dict (a dict of tensors)", pyType(obj))
+			return nil, fmt.Errorf("the file holds a %s, not a state dict (a dict of tensors)", pyType(obj))
 		}
 		if depth < maxUnwrap && !allTensors(items) {
 			if inner, ok := wrapperValue(items); ok {
@@ -99,11 +99,11 @@ func tensors(items []item) ([]entry, error) {
 	for _, it := range items {
 		name, ok := it.key.(string)
 		if !ok {
-			return nil, errors.Errorf("a state dict key is a %s, not a string", pyType(it.key))
+			return nil, fmt.Errorf("a state dict key is a %s, not a string", pyType(it.key))
 		}
 		t, ok := it.value.(*tensorRef)
 		if !ok {
-			return nil, errors.Errorf("entry %q is a %s, not a tensor: not a state dict (a checkpoint that wraps one should keep it under %q)", name, pyType(it.value), wrapperKeys)
+			return nil, fmt.Errorf("entry %q is a %s, not a tensor: not a state dict (a checkpoint that wraps one should keep it under %q)", name, pyType(it.value), wrapperKeys)
 		}
 		strip = strip && strings.HasPrefix(name, dataParallelPrefix)
 		out = append(out, entry{name, t})
@@ -118,7 +118,7 @@ func tensors(items []item) ([]entry, error) {
 	seen := make(map[string]bool, len(out))
 	for _, e := range out {
 		if seen[e.name] {
-			return nil, errors.Errorf("tensor %q appears twice (corrupt file?)", e.name)
+			return nil, fmt.Errorf("tensor %q appears twice (corrupt file?)", e.name)
 		}
 		seen[e.name] = true
 	}

@@ -1,10 +1,10 @@
 package pth
 
 import (
+	"fmt"
 	"math/big"
 
 	"github.com/nlpodyssey/gopickle/types"
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/internal/safetensors"
 )
@@ -49,7 +49,7 @@ type storage struct {
 // newStorage checks a storage's element count against the limits.
 func newStorage(key string, typ *storageType, numel int64, lim Limits) (*storage, error) {
 	if numel < 0 || numel > lim.maxBytes()/int64(typ.size) {
-		return nil, errors.Errorf("storage %q: %d elements of %s is negative or exceeds the limit of %d bytes (Limits.MaxBytes)", key, numel, typ.name, lim.maxBytes())
+		return nil, fmt.Errorf("storage %q: %d elements of %s is negative or exceeds the limit of %d bytes (Limits.MaxBytes)", key, numel, typ.name, lim.maxBytes())
 	}
 	return &storage{key: key, typ: typ, numel: numel}, nil
 }
@@ -60,7 +60,7 @@ func (s *storage) nbytes() int64 { return s.numel * int64(s.typ.size) }
 // sameAs checks that two persistent ids naming one key agree.
 func (s *storage) sameAs(typ *storageType, numel int64) error {
 	if s.typ != typ || s.numel != numel {
-		return errors.Errorf("storage %q is named as %d elements of %s and as %d elements of %s (corrupt file?)", s.key, s.numel, s.typ.name, numel, typ.name)
+		return fmt.Errorf("storage %q is named as %d elements of %s and as %d elements of %s (corrupt file?)", s.key, s.numel, s.typ.name, numel, typ.name)
 	}
 	return nil
 }
@@ -99,16 +99,16 @@ func asInt64s(v interface{}, what string) ([]int64, error) {
 	case *types.List:
 		items = *x
 	default:
-		return nil, errors.Errorf("%s is a %T, not a tuple", what, v)
+		return nil, fmt.Errorf("%s is a %T, not a tuple", what, v)
 	}
 	if len(items) > maxRank {
-		return nil, errors.Errorf("%s has %d dimensions, more than %d", what, len(items), maxRank)
+		return nil, fmt.Errorf("%s has %d dimensions, more than %d", what, len(items), maxRank)
 	}
 	out := make([]int64, len(items))
 	for i, it := range items {
 		n, ok := asInt64(it)
 		if !ok {
-			return nil, errors.Errorf("%s[%d] is a %T, not an integer", what, i, it)
+			return nil, fmt.Errorf("%s[%d] is a %T, not an integer", what, i, it)
 		}
 		out[i] = n
 	}

@@ -1,9 +1,8 @@
 package pth
 
 import (
+	"fmt"
 	"math"
-
-	"github.com/pkg/errors"
 
 	"github.com/tanren-ml/tanren/internal/safetensors"
 )
@@ -23,21 +22,21 @@ type tensorRef struct {
 // every element it addresses inside the storage.
 func newTensorRef(st *storage, offset int64, shape, stride []int64, lim Limits) (*tensorRef, error) {
 	if len(shape) != len(stride) {
-		return nil, errors.Errorf("size %v and stride %v have different lengths", shape, stride)
+		return nil, fmt.Errorf("size %v and stride %v have different lengths", shape, stride)
 	}
 	if offset < 0 {
-		return nil, errors.Errorf("negative storage offset %d", offset)
+		return nil, fmt.Errorf("negative storage offset %d", offset)
 	}
 	maxElems := lim.maxBytes() / int64(st.typ.size)
 	numel := int64(1)
 	last := offset // index of the last element addressed
 	for i, d := range shape {
 		if d < 0 || stride[i] < 0 {
-			return nil, errors.Errorf("negative size or stride: size %v, stride %v", shape, stride)
+			return nil, fmt.Errorf("negative size or stride: size %v, stride %v", shape, stride)
 		}
 		var ok bool
 		if numel, ok = mulLimit(numel, d, maxElems); !ok {
-			return nil, errors.Errorf("size %v exceeds the limit of %d bytes (Limits.MaxBytes)", shape, lim.maxBytes())
+			return nil, fmt.Errorf("size %v exceeds the limit of %d bytes (Limits.MaxBytes)", shape, lim.maxBytes())
 		}
 		if d > 0 {
 			step, ok := mulLimit(d-1, stride[i], math.MaxInt64)
@@ -45,12 +44,12 @@ func newTensorRef(st *storage, offset int64, shape, stride []int64, lim Limits) 
 				last, ok = addLimit(last, step, math.MaxInt64)
 			}
 			if !ok {
-				return nil, errors.Errorf("size %v and stride %v overflow", shape, stride)
+				return nil, fmt.Errorf("size %v and stride %v overflow", shape, stride)
 			}
 		}
 	}
 	if numel > 0 && last >= st.numel {
-		return nil, errors.Errorf("view (offset %d, size %v, stride %v) reaches element %d of storage %q, which has %d elements (corrupt file?)", offset, shape, stride, last, st.key, st.numel)
+		return nil, fmt.Errorf("view (offset %d, size %v, stride %v) reaches element %d of storage %q, which has %d elements (corrupt file?)", offset, shape, stride, last, st.key, st.numel)
 	}
 	return &tensorRef{storage: st, offset: offset, shape: shape, stride: stride, numel: numel}, nil
 }

@@ -2,9 +2,11 @@ package pth
 
 import (
 	"bytes"
+	"fmt"
+
+	"errors"
 
 	"github.com/nlpodyssey/gopickle/pickle"
-	"github.com/pkg/errors"
 )
 
 // unpickle runs the gopickle virtual machine on a pickle that scanPickle
@@ -16,7 +18,7 @@ func (l *loader) unpickle(p []byte, persistent func(pid interface{}) (interface{
 	// those are corrupt files, not bugs to crash on.
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = nil, errors.Errorf("corrupt pickle: the unpickler failed (%v)", r)
+			v, err = nil, fmt.Errorf("corrupt pickle: the unpickler failed (%v)", r)
 		}
 	}()
 	u := pickle.NewUnpickler(bytes.NewReader(p))
@@ -28,7 +30,7 @@ func (l *loader) unpickle(p []byte, persistent func(pid interface{}) (interface{
 		return persistent(pid)
 	}
 	u.GetExtension = func(code int) (interface{}, error) {
-		return nil, errors.Errorf("pickle extension code %d is not supported", code)
+		return nil, fmt.Errorf("pickle extension code %d is not supported", code)
 	}
 	v, err = u.Load()
 	if err != nil {
@@ -36,7 +38,7 @@ func (l *loader) unpickle(p []byte, persistent func(pid interface{}) (interface{
 		if errors.As(err, &refused) {
 			return nil, err
 		}
-		return nil, errors.Wrap(err, "corrupt pickle")
+		return nil, fmt.Errorf("corrupt pickle: %w", err)
 	}
 	return v, nil
 }

@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-
-	"github.com/pkg/errors"
 )
 
 // writeFolder writes spec.Images seeded PNGs of spec.Size×spec.Size in
@@ -20,7 +18,7 @@ func writeFolder(dir string, spec folderSpec, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	for c := 0; c < spec.Classes; c++ {
 		if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("class%02d", c)), 0o755); err != nil {
-			return errors.Wrap(err, "creating the fine-tune image folder")
+			return fmt.Errorf("creating the fine-tune image folder: %w", err)
 		}
 	}
 	img := image.NewRGBA(image.Rect(0, 0, spec.Size, spec.Size))
@@ -39,14 +37,14 @@ func writeFolder(dir string, spec folderSpec, seed uint64) error {
 		path := filepath.Join(dir, fmt.Sprintf("class%02d", c), fmt.Sprintf("%04d.png", i))
 		f, err := os.Create(path)
 		if err != nil {
-			return errors.Wrap(err, "writing the fine-tune image folder")
+			return fmt.Errorf("writing the fine-tune image folder: %w", err)
 		}
 		if err := png.Encode(f, img); err != nil {
 			f.Close()
-			return errors.Wrapf(err, "encoding %s", path)
+			return fmt.Errorf("encoding %s: %w", path, err)
 		}
 		if err := f.Close(); err != nil {
-			return errors.Wrapf(err, "writing %s", path)
+			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
 	return nil

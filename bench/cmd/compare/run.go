@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pkg/errors"
+	"errors"
 )
 
 // config is the parsed command line.
@@ -37,10 +37,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, err
 	}
 	if c.Reps < 1 {
-		return c, errors.Errorf("-reps %d: need at least 1", c.Reps)
+		return c, fmt.Errorf("-reps %d: need at least 1", c.Reps)
 	}
 	if fs.NArg() > 0 {
-		return c, errors.Errorf("unexpected arguments %q", fs.Args())
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	return c, nil
 }
@@ -60,7 +60,7 @@ func selectWorkloads(all []workload, only string) (rows []workload, runs []workl
 	}
 	for k := range want {
 		if _, ok := byKey[k]; !ok {
-			return nil, nil, errors.Errorf("-only %q: unknown workload %q, want some of a,b,c,d,e", only, k)
+			return nil, nil, fmt.Errorf("-only %q: unknown workload %q, want some of a,b,c,d,e", only, k)
 		}
 	}
 	needed := map[string]bool{}
@@ -109,12 +109,12 @@ func runChild(cmd *exec.Cmd) (measurement, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return measurement{}, errors.Wrapf(err, "%s failed: %s", strings.Join(cmd.Args, " "), tail(stderr.String(), 2000))
+		return measurement{}, fmt.Errorf("%s failed: %s: %w", strings.Join(cmd.Args, " "), tail(stderr.String(), 2000), err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	var m measurement
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
-		return m, errors.Wrapf(err, "%s printed %q, want a JSON measurement", strings.Join(cmd.Args, " "), tail(stdout.String(), 500))
+		return m, fmt.Errorf("%s printed %q, want a JSON measurement: %w", strings.Join(cmd.Args, " "), tail(stdout.String(), 500), err)
 	}
 	return m, nil
 }
@@ -195,7 +195,7 @@ func run(args []string, exe string, stdout, stderr io.Writer) error {
 		}
 		dir, err := os.MkdirTemp("", "tanren-compare-")
 		if err != nil {
-			return errors.Wrap(err, "creating a temporary directory for the fine-tune images")
+			return fmt.Errorf("creating a temporary directory for the fine-tune images: %w", err)
 		}
 		defer os.RemoveAll(dir)
 		if err := writeFolder(dir, p.Folder, 1); err != nil {

@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pkg/errors"
+	"errors"
+
 	"gorgonia.org/tensor"
 
 	"github.com/tanren-ml/tanren/data"
@@ -95,11 +96,11 @@ func workerMain(args []string, out io.Writer) error {
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
-			return errors.Wrap(err, "worker: -cpuprofile")
+			return fmt.Errorf("worker: -cpuprofile: %w", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return errors.Wrap(err, "worker: -cpuprofile")
+			return fmt.Errorf("worker: -cpuprofile: %w", err)
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -117,10 +118,10 @@ func workerMain(args []string, out io.Writer) error {
 	case "finetune":
 		v, err = finetune(a)
 	default:
-		return errors.Errorf("worker: unknown workload %q: want lenet5, resnet18, infer or finetune", a.Workload)
+		return fmt.Errorf("worker: unknown workload %q: want lenet5, resnet18, infer or finetune", a.Workload)
 	}
 	if err != nil {
-		return errors.Wrapf(err, "worker %s", a.Workload)
+		return fmt.Errorf("worker %s: %w", a.Workload, err)
 	}
 	rss, err := maxRSSKB()
 	if err != nil {
@@ -224,7 +225,7 @@ func finetune(a workerArgs) (float64, error) {
 		return 0, err
 	}
 	if n := folder.Len(); n == 0 {
-		return 0, errors.Errorf("image folder %s has no images", a.Dir)
+		return 0, fmt.Errorf("image folder %s has no images", a.Dir)
 	}
 	l := &data.Loader{Dataset: folder, BatchSize: a.Batch, Shuffle: true, Seed: 1, Transform: imageNetNorm}
 	tr := &train.Trainer{Model: m.Layer, Store: m.Store, Solver: s, Epochs: a.Epochs, Seed: 1, Quiet: true}
@@ -233,7 +234,7 @@ func finetune(a workerArgs) (float64, error) {
 		return 0, err
 	}
 	if len(h.Epochs) != a.Epochs {
-		return 0, errors.Errorf("fine-tune ran %d epochs, want %d (%s)", len(h.Epochs), a.Epochs, h.Stopped)
+		return 0, fmt.Errorf("fine-tune ran %d epochs, want %d (%s)", len(h.Epochs), a.Epochs, h.Stopped)
 	}
 	return time.Since(start).Seconds(), nil
 }
@@ -243,7 +244,7 @@ func finetune(a workerArgs) (float64, error) {
 func maxRSSKB() (int64, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0, errors.Wrap(err, "peak memory needs Linux's /proc/self/status")
+		return 0, fmt.Errorf("peak memory needs Linux's /proc/self/status: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -251,7 +252,7 @@ func maxRSSKB() (int64, error) {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
 			var kb int64
 			if _, err := fmt.Sscan(rest, &kb); err != nil {
-				return 0, errors.Wrapf(err, "parsing VmHWM line %q", sc.Text())
+				return 0, fmt.Errorf("parsing VmHWM line %q: %w", sc.Text(), err)
 			}
 			return kb, nil
 		}
