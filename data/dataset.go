@@ -1,10 +1,9 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-
-	"errors"
 )
 
 // Dataset is a random-access collection of samples.

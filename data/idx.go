@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
-
-	"errors"
 )
 
 // IDX magic numbers: two zero bytes, the element type (0x08 = unsigned byte)

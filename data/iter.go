@@ -2,13 +2,12 @@ package data
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"sync"
 	"sync/atomic"
-
-	"errors"
 )
 
 // Iter delivers the batches of one epoch in order. Next and All are for one

@@ -2,10 +2,9 @@ package data
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
-
-	"errors"
 
 	"gorgonia.org/tensor"
 )

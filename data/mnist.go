@@ -1,11 +1,10 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"errors"
 )
 
 // MNIST normalization constants: the mean and standard deviation of the

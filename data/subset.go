@@ -1,12 +1,11 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
-
-	"errors"
 )
 
 // View is a Dataset that presents selected samples of a parent dataset,

@@ -1,9 +1,8 @@
 package graph
 
 import (
-	"fmt"
-
 	"errors"
+	"fmt"
 
 	G "gorgonia.org/gorgonia"
 )

@@ -1,10 +1,9 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
-
-	"errors"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"

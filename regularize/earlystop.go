@@ -1,11 +1,10 @@
 package regularize
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/train"

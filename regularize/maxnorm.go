@@ -1,10 +1,9 @@
 package regularize
 
 import (
+	"errors"
 	"fmt"
 	"math"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/train"

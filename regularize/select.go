@@ -1,11 +1,10 @@
 package regularize
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 )

@@ -1,10 +1,9 @@
 package solvers
 
 import (
+	"errors"
 	"fmt"
 	"math"
-
-	"errors"
 )
 
 // Warmup puts a linear warmup of Steps steps in front of another schedule:

@@ -1,10 +1,9 @@
 package solvers
 
 import (
+	"errors"
 	"math"
 	"testing"
-
-	"errors"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

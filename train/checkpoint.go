@@ -2,12 +2,11 @@ package train
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
-
-	"errors"
 
 	"gorgonia.org/tensor"
 

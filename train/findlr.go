@@ -2,10 +2,9 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
-
-	"errors"
 
 	"gorgonia.org/tensor"
 

@@ -2,11 +2,10 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-
-	"errors"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"

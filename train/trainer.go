@@ -2,12 +2,11 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
-
-	"errors"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"

@@ -2,11 +2,10 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"errors"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"

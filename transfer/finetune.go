@@ -2,10 +2,9 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 	"github.com/tanren-ml/tanren/graph"

@@ -1,11 +1,10 @@
 package transfer
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/graph"
 	"github.com/tanren-ml/tanren/zoo"

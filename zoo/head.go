@@ -1,12 +1,11 @@
 package zoo
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
-
-	"errors"
 
 	"gorgonia.org/tensor"
 

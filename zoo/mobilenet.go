@@ -1,10 +1,9 @@
 package zoo
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
-
-	"errors"
 
 	G "gorgonia.org/gorgonia"
 

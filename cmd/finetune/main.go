@@ -14,13 +14,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )

@@ -2,13 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/internal/atomicfile"
 	"github.com/tanren-ml/tanren/zoo"

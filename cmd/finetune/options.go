@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -8,8 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/solvers"
 	"github.com/tanren-ml/tanren/zoo"

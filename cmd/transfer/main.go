@@ -23,12 +23,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/cmd/internal/cli"
 )

@@ -3,6 +3,7 @@ package imagefolder
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -12,8 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"errors"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"

@@ -2,12 +2,11 @@ package imagefolder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 )

@@ -1,11 +1,10 @@
 package imagefolder
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/data"
 )

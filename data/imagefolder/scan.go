@@ -1,14 +1,13 @@
 package imagefolder
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"errors"
 )
 
 // rootScan is what the data folder holds at its top level.

@@ -2,11 +2,10 @@ package imagefolder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"errors"
 )
 
 // verify checks the image files paths with c.Workers goroutines: the header

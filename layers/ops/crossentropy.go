@@ -1,12 +1,11 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"errors"
 )
 
 // CrossEntropy returns the mean over the batch of −Σ_k target·log_softmax(logits)

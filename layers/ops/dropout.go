@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -9,8 +10,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"errors"
 )
 
 // Dropout returns x⊙mask for training-mode dropout. mask is a node the

@@ -1,11 +1,10 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-
-	"errors"
 )
 
 // MSE returns the mean of (a−b)² over all elements, a scalar node: PyTorch's

@@ -1,12 +1,11 @@
 package plot
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-
-	"errors"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"

@@ -1,11 +1,10 @@
 package plot
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
-
-	"errors"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"

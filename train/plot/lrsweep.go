@@ -1,10 +1,9 @@
 package plot
 
 import (
+	"errors"
 	"fmt"
 	"math"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/train"
 )

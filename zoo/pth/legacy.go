@@ -3,11 +3,10 @@ package pth
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
-
-	"errors"
 
 	"github.com/nlpodyssey/gopickle/types"
 )

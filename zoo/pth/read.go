@@ -3,11 +3,10 @@ package pth
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-
-	"errors"
 
 	"github.com/tanren-ml/tanren/internal/safetensors"
 )

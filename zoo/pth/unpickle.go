@@ -2,9 +2,8 @@ package pth
 
 import (
 	"bytes"
-	"fmt"
-
 	"errors"
+	"fmt"
 
 	"github.com/nlpodyssey/gopickle/pickle"
 )

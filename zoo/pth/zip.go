@@ -3,11 +3,10 @@ package pth
 import (
 	"archive/zip"
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"errors"
 )
 
 // zipSource reads storages from <prefix>data/<key> entries.
