@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -41,11 +42,16 @@ func (s *Store) Save(path string, metadata map[string]string) error {
 const buffersKey = "tanren.buffers"
 
 // Tensors returns the store's entries as safetensors tensors of the store's
-// dtype (F32 or F64), sharing no memory with the store.
+// dtype (F32 or F64), or I64 for Integer buffers, sharing no memory with
+// the store.
 func (s *Store) Tensors() []safetensors.Tensor {
 	out := make([]safetensors.Tensor, 0, len(s.vars))
 	for _, v := range s.vars {
 		shape := []int(v.Value.Shape())
+		if v.Integer {
+			out = append(out, safetensors.FromInt64(v.Name, shape, integers(v.Value)))
+			continue
+		}
 		switch d := v.Value.Data().(type) {
 		case []float32:
 			out = append(out, safetensors.FromFloat32(v.Name, shape, d))
@@ -56,6 +62,26 @@ func (s *Store) Tensors() []safetensors.Tensor {
 		case float64:
 			out = append(out, safetensors.FromFloat64(v.Name, shape, []float64{d}))
 		}
+	}
+	return out
+}
+
+// integers rounds a tensor's values to int64.
+func integers(t *tensor.Dense) []int64 {
+	var out []int64
+	switch d := t.Data().(type) {
+	case []float32:
+		for _, x := range d {
+			out = append(out, int64(math.Round(float64(x))))
+		}
+	case []float64:
+		for _, x := range d {
+			out = append(out, int64(math.Round(x)))
+		}
+	case float32:
+		out = []int64{int64(math.Round(float64(d)))}
+	case float64:
+		out = []int64{int64(math.Round(d))}
 	}
 	return out
 }
@@ -129,9 +155,11 @@ func (s *Store) create(tensors []safetensors.Tensor, buffers []string, rename fu
 		if isBuffer[name] {
 			kind = Buffer
 		}
-		if _, err := s.Get(name, kind, tensor.Shape(t.Shape), nil); err != nil {
+		v, err := s.Get(name, kind, tensor.Shape(t.Shape), nil)
+		if err != nil {
 			return err
 		}
+		v.Integer = kind == Buffer && t.DType == safetensors.I64
 	}
 	return nil
 }

@@ -151,3 +151,33 @@ func TestScalarBuffersSaveAndLoad(t *testing.T) {
 		assert.Equal(t, []float64{7}, Float64s(w.Value), dt.String())
 	}
 }
+
+// Integer buffers are saved as I64, as PyTorch keeps num_batches_tracked,
+// and a checkpoint restored into an empty store keeps them integer.
+func TestIntegerBuffersSaveAsI64(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		st, _ := NewStore(dt, 1)
+		count, err := st.Get("bn.num_batches_tracked", Buffer, tensor.Shape{}, Constant(1000003))
+		require.NoError(t, err)
+		count.Integer = true
+		_, err = st.Get("bn.running_mean", Buffer, tensor.Shape{2}, Constant(0.5))
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "s.safetensors")
+		require.NoError(t, st.Save(path, nil))
+		f, err := safetensors.ReadFile(path)
+		require.NoError(t, err)
+		require.Len(t, f.Tensors, 2)
+		assert.Equal(t, safetensors.I64, f.Tensors[0].DType)
+		assert.Equal(t, []byte{0x43, 0x42, 0x0f, 0, 0, 0, 0, 0}, f.Tensors[0].Data, "1000003 little-endian")
+		assert.NotEqual(t, safetensors.I64, f.Tensors[1].DType)
+
+		restored, _ := NewStore(dt, 2)
+		require.NoError(t, restored.Load(path, LoadOptions{Create: true}))
+		w, ok := restored.Lookup("bn.num_batches_tracked")
+		require.True(t, ok)
+		assert.True(t, w.Integer, "restored as an integer buffer")
+		assert.Equal(t, []float64{1000003}, Float64s(w.Value), dt.String())
+		m, _ := restored.Lookup("bn.running_mean")
+		assert.False(t, m.Integer)
+	}
+}

@@ -48,6 +48,12 @@ type Var struct {
 	// (unscaled). A train.Trainer hands it to solvers that support
 	// per-parameter rates (package solvers' LRScaler) when Fit starts.
 	LRScale float64
+	// Integer marks a buffer that holds whole numbers, such as batch
+	// norm's num_batches_tracked counter. It is computed in the store's
+	// dtype like every tensor but saved as I64, the dtype PyTorch keeps
+	// it in, so a saved file loads into PyTorch with the same dtypes. (A
+	// float32 store counts exactly up to 2^24.)
+	Integer bool
 }
 
 // Store owns every tensor of a model by name, in insertion order.

@@ -119,6 +119,7 @@ func batchNorm(s *graph.Scope, x *G.Node, b BatchNorm2d, relu bool) (*G.Node, er
 	if err != nil {
 		return nil, err
 	}
+	count.Integer = true // saved as I64, as torch keeps it
 	if !s.Training() || mean.Frozen {
 		if relu {
 			return ops.BatchNormEvalReLU(x, gamma, beta, mean.Value, variance.Value, eps)

@@ -39,3 +39,8 @@ func FromFloat32(name string, shape []int, values []float32) Tensor {
 func FromFloat64(name string, shape []int, values []float64) Tensor {
 	return Tensor{Name: name, DType: F64, Shape: append([]int(nil), shape...), Data: encodeFloat64(values)}
 }
+
+// FromInt64 makes an I64 tensor.
+func FromInt64(name string, shape []int, values []int64) Tensor {
+	return Tensor{Name: name, DType: I64, Shape: shape, Data: encodeInt64(values)}
+}

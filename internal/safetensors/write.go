@@ -90,3 +90,11 @@ func encodeFloat64(v []float64) []byte {
 	}
 	return out
 }
+
+func encodeInt64(v []int64) []byte {
+	out := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(out[8*i:], uint64(x))
+	}
+	return out
+}

@@ -28,18 +28,24 @@ func Confusion(path string, c *train.Confusion) error {
 	if k > 20 {
 		cell = vg.Length(max(12, 720/k))
 	}
-	longest := 1
-	for _, name := range c.Classes {
-		longest = max(longest, min(len([]rune(name)), 18))
-	}
-	const topPad = vg.Length(30)
-	left, bottom := vg.Length(20+7*longest), vg.Length(24+7*longest)
-	side := cell * vg.Length(k)
-	img := vgimgCanvas(max(left+side+20, 440), topPad+side+bottom)
-	dc := draw.New(img)
 	small, title := text(10, draw.XLeft), text(12, draw.XCenter)
+	const heading = "rows: true class, columns: predicted"
+	// Margins fit the longest (shortened) class name as drawn, so the grid
+	// has no empty band beside it; the grid is centred under the title.
+	labelW := vg.Length(0)
+	for _, name := range c.Classes {
+		labelW = max(labelW, small.Width(short(name, 18)))
+	}
+	const pad, topPad = vg.Length(10), vg.Length(30)
+	side := cell * vg.Length(k)
+	content := labelW + 6 + side
+	width := max(content, title.Width(heading)) + 2*pad
+	left := (width-content)/2 + labelW + 6
+	bottom := labelW + 14 + pad
+	img := vgimgCanvas(width, topPad+side+bottom)
+	dc := draw.New(img)
 	top := dc.Max.Y - topPad
-	dc.FillText(title, vg.Point{X: (dc.Max.X + dc.Min.X) / 2, Y: dc.Max.Y - 20}, "rows: true class, columns: predicted")
+	dc.FillText(title, vg.Point{X: (dc.Max.X + dc.Min.X) / 2, Y: dc.Max.Y - 20}, heading)
 	for i := 0; i < k; i++ {
 		support := 0
 		for _, v := range c.Counts[i] {

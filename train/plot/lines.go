@@ -25,6 +25,9 @@ type Chart struct {
 	Title, XLabel, YLabel string
 	// LogX draws the x axis on a log scale (learning-rate sweeps).
 	LogX bool
+	// LogY draws the y axis on a log scale (losses that span orders of
+	// magnitude); points with y ≤ 0 are left out.
+	LogY bool
 	// LegendBottom puts the legend at the bottom right (for rising curves).
 	LegendBottom bool
 	Series       []Series
@@ -61,6 +64,10 @@ func lineChart(c Chart) (*plot.Plot, error) {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: 1}
 	}
+	if c.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 	p.Add(plotter.NewGrid())
 	for i, s := range c.Series {
 		if len(s.X) != len(s.Y) {
@@ -68,7 +75,7 @@ func lineChart(c Chart) (*plot.Plot, error) {
 		}
 		pts := make(plotter.XYs, 0, len(s.X))
 		for j := range s.X {
-			if math.IsNaN(s.Y[j]) || math.IsInf(s.Y[j], 0) || (c.LogX && s.X[j] <= 0) {
+			if math.IsNaN(s.Y[j]) || math.IsInf(s.Y[j], 0) || (c.LogX && s.X[j] <= 0) || (c.LogY && s.Y[j] <= 0) {
 				continue
 			}
 			pts = append(pts, plotter.XY{X: s.X[j], Y: s.Y[j]})

@@ -63,3 +63,25 @@ func TestLRSweepWritesAPNG(t *testing.T) {
 	assert.Equal(t, 576, img.Bounds().Dx())
 	assert.ErrorContains(t, LRSweep(path, &train.LRSweep{}), "no points")
 }
+
+func TestLossAxisGoesLogarithmicOnlyForWideRanges(t *testing.T) {
+	assert.True(t, spansDecade([]float64{1.5, 0.8}, []float64{53.7, 2.1}), "a first-epoch outlier")
+	assert.False(t, spansDecade([]float64{2.3, 1.1, 0.4}, []float64{2.2, 1.0}))
+	assert.False(t, spansDecade([]float64{0, math.Inf(1), 1}), "zeros and infinities are ignored")
+}
+
+// The confusion picture is as wide as its grid and labels need (or its
+// title), not a fixed minimum with an empty band beside the grid.
+func TestConfusionHasNoEmptyMargin(t *testing.T) {
+	c := train.NewConfusion([]string{"airplane", "car", "bird", "cat", "deer", "dog"}, 1)
+	path := filepath.Join(t.TempDir(), "confusion.png")
+	require.NoError(t, Confusion(path, c))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	// 6 cells of 36 pt, labels and padding: about 290 pt = 390 px at 96 dpi.
+	assert.Less(t, img.Bounds().Dx(), 420)
+	assert.Greater(t, img.Bounds().Dx(), 6*36*96/72)
+}
