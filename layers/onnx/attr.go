@@ -19,11 +19,7 @@ func AttrInt(name string, v int) Attr {
 
 // AttrInts is a list of integers, such as Conv's kernel_shape.
 func AttrInts(name string, v ...int) Attr {
-	a := &pb.AttributeProto{Name: name, Type: pb.AttributeProto_INTS, Ints: make([]int64, len(v))}
-	for i, x := range v {
-		a.Ints[i] = int64(x)
-	}
-	return Attr{a}
+	return Attr{&pb.AttributeProto{Name: name, Type: pb.AttributeProto_INTS, Ints: convert[int64](v)}}
 }
 
 // AttrFloat is a float attribute, such as BatchNormalization's epsilon.
@@ -33,14 +29,20 @@ func AttrFloat(name string, v float64) Attr {
 
 // AttrFloats is a list of floats.
 func AttrFloats(name string, v ...float64) Attr {
-	a := &pb.AttributeProto{Name: name, Type: pb.AttributeProto_FLOATS, Floats: make([]float32, len(v))}
-	for i, x := range v {
-		a.Floats[i] = float32(x)
-	}
-	return Attr{a}
+	return Attr{&pb.AttributeProto{Name: name, Type: pb.AttributeProto_FLOATS, Floats: convert[float32](v)}}
 }
 
 // AttrString is a string attribute, such as Resize's mode.
 func AttrString(name, v string) Attr {
 	return Attr{&pb.AttributeProto{Name: name, Type: pb.AttributeProto_STRING, S: []byte(v)}}
+}
+
+// convert returns v with each element converted to To, the element types
+// ONNX's protobuf stores.
+func convert[To, From int | int64 | float32 | float64](v []From) []To {
+	out := make([]To, len(v))
+	for i, x := range v {
+		out[i] = To(x)
+	}
+	return out
 }

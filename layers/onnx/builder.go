@@ -46,15 +46,7 @@ func (b *Builder) Path() string { return b.path }
 // Name returns the full name of a tensor or sub-layer called local, as
 // graph.Scope.Name does: "layer1.0.conv1" and "weight" give
 // "layer1.0.conv1.weight".
-func (b *Builder) Name(local string) string {
-	switch {
-	case b.path == "":
-		return local
-	case local == "":
-		return b.path
-	}
-	return b.path + "." + local
-}
+func (b *Builder) Name(local string) string { return graph.JoinName(b.path, local) }
 
 // Sub returns a builder for the sub-layer called name.
 func (b *Builder) Sub(name string) *Builder { return &Builder{g: b.g, path: b.Name(name)} }

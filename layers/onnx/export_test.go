@@ -36,7 +36,7 @@ func TestExportStructure(t *testing.T) {
 			require.Len(t, g.Input, 1)
 			assert.Equal(t, "input", g.Input[0].Name)
 			assert.Equal(t, append([]string{"batch"}, dimStrings(m.input)...), dims(t, g.Input[0]))
-			out := tanrenLogits(t, st, m.layer, randomInput(1, m.input, 1))
+			out := tanrenLogits(t, st, m.layer, randomInput(m, 1, 1))
 			require.Len(t, g.Output, 1)
 			assert.Equal(t, "logits", g.Output[0].Name)
 			assert.Equal(t, append([]string{"batch"}, dimStrings(out.Shape()[1:])...), dims(t, g.Output[0]))

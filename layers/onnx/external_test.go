@@ -113,7 +113,7 @@ func TestONNXRuntimeParity(t *testing.T) {
 			var want [][]float32
 			var shapes [][]int
 			for _, n := range m.batches {
-				x := randomInput(n, m.input, seed*100+uint64(n))
+				x := randomInput(m, n, seed*100+uint64(n))
 				out := tanrenLogits(t, st, m.layer, x)
 				want = append(want, out.Data().([]float32))
 				shapes = append(shapes, []int(out.Shape()))

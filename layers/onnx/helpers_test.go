@@ -26,6 +26,8 @@ type testModel struct {
 	layer   graph.Layer
 	input   []int
 	batches []int
+	// scale multiplies the random input (0 means 1).
+	scale float64
 	// ops is the number of nodes of each operator the export must have.
 	ops map[string]int
 	// he lists the weights (path.Match patterns) that newStore draws
@@ -57,7 +59,7 @@ func zooModels() []testModel {
 // gives 1) and ones it drops because they would start in the padding (7 → 4
 // for kernel 2, stride 2 and padding 1, where ONNX 1.12's formula says 5).
 func everyLayer() testModel {
-	return testModel{name: "every_layer", input: []int{3, 13, 11}, batches: []int{1, 3}, he: []string{"*"}, layer: L.Sequential{
+	return testModel{name: "every_layer", input: []int{3, 13, 11}, batches: []int{1, 3}, scale: 8, he: []string{"*"}, layer: L.Sequential{
 		L.Named{Name: "conv", Layer: L.Conv2d{In: 3, Out: 8, Kernel: L.Sq(3), Padding: L.Sq(1)}},
 		L.Named{Name: "bn", Layer: L.BatchNorm2d{Features: 8, Eps: 1e-3}},
 		L.LeakyReLU{Slope: 0.2},
@@ -178,13 +180,18 @@ func matches(t *testing.T, name string, patterns []string) bool {
 
 func batchShape(n int, sample []int) tensor.Shape { return append(tensor.Shape{n}, sample...) }
 
-// randomInput returns a batch of n samples drawn from N(0, 1) with seed.
-func randomInput(n int, sample []int, seed uint64) *tensor.Dense {
-	shape := batchShape(n, sample)
+// randomInput returns a batch of n samples of the model's input drawn
+// from N(0, m.scale²) with seed.
+func randomInput(m testModel, n int, seed uint64) *tensor.Dense {
+	shape := batchShape(n, m.input)
+	scale := m.scale
+	if scale == 0 {
+		scale = 1
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x1a9))
 	data := make([]float32, shape.TotalSize())
 	for i := range data {
-		data[i] = float32(rng.NormFloat64())
+		data[i] = float32(scale * rng.NormFloat64())
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
 }
