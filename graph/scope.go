@@ -63,14 +63,19 @@ type Scope struct {
 func (s *Scope) Sub(name string) *Scope { return &Scope{b: s.b, prefix: s.Name(name)} }
 
 // Name returns the full name of a tensor or sub-module called local.
-func (s *Scope) Name(local string) string {
+func (s *Scope) Name(local string) string { return JoinName(s.prefix, local) }
+
+// JoinName joins a module path and a local name as PyTorch's state_dict
+// does: ("layer1.0", "conv1") gives "layer1.0.conv1"; an empty side is left
+// out.
+func JoinName(prefix, local string) string {
 	switch {
-	case s.prefix == "":
+	case prefix == "":
 		return local
 	case local == "":
-		return s.prefix
+		return prefix
 	}
-	return s.prefix + "." + local
+	return prefix + "." + local
 }
 
 // Path is the scope's own name prefix ("" at the root).
