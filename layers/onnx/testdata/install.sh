@@ -23,7 +23,7 @@ if [ ${#apt[@]} -gt 0 ]; then
 		echo "install.sh: missing ${apt[*]}: run apt-get install -y ${apt[*]} as root" >&2
 		exit 1
 	fi
-	apt-get install -y "${apt[@]}"
+	apt-get update -qq && apt-get install -y "${apt[@]}"
 fi
 
 cd "$here/ort"
